@@ -1,0 +1,31 @@
+import { NextResponse, type NextRequest } from "next/server";
+import { getConfig } from "@/lib/config";
+import { assertSameOrigin } from "@/lib/auth/csrf";
+import { isProvider } from "@/lib/auth/providers";
+import { safeNextPath } from "@/lib/auth/redirect";
+import { startOAuthSignIn } from "@/lib/auth/sign-in";
+import { AppError, toHttpStatus } from "@/lib/errors";
+
+export async function POST(request: NextRequest) {
+  const { appOrigin } = getConfig();
+  try {
+    assertSameOrigin(request.headers, appOrigin);
+  } catch (error) {
+    return NextResponse.json({ error: (error as AppError).message }, { status: toHttpStatus(error) });
+  }
+  const form = await request.formData();
+  const provider = form.get("provider");
+  const next = safeNextPath(form.get("next"));
+  if (!isProvider(provider)) {
+    return NextResponse.redirect(new URL(`/login?error=provider`, appOrigin), 303);
+  }
+  try {
+    const url = await startOAuthSignIn(provider, next);
+    return NextResponse.redirect(url, 303);
+  } catch (error) {
+    if (error instanceof AppError && error.code === "auth_unavailable") {
+      return NextResponse.redirect(new URL("/unavailable", appOrigin), 303);
+    }
+    return NextResponse.redirect(new URL("/login?error=failed", appOrigin), 303);
+  }
+}

@@ -1,0 +1,21 @@
+import Link from "next/link";
+import { Card, PageShell } from "@/components/ui/card";
+import { getSessionUser } from "@/lib/auth/session";
+
+export default async function HomePage() {
+  const user = await getSessionUser();
+  return (
+    <PageShell>
+      <Card>
+        <h1 className="text-2xl font-semibold tracking-tight">Auth Core</h1>
+        <p className="mt-2 text-sm text-zinc-600">Sign in with Google or Apple and manage your account.</p>
+        <Link
+          href={user ? "/account" : "/login"}
+          className="mt-6 inline-flex rounded-lg bg-zinc-900 px-4 py-2.5 text-sm font-medium text-white hover:bg-zinc-700"
+        >
+          {user ? "Go to your account" : "Sign in"}
+        </Link>
+      </Card>
+    </PageShell>
+  );
+}

@@ -1,0 +1,35 @@
+import { createServerClient } from "@supabase/ssr";
+import { NextResponse, type NextRequest } from "next/server";
+import { getConfig } from "../config";
+import { sessionCookieOptions } from "./cookie-options";
+
+/**
+ * The @supabase/ssr refresh step. `getClaims()` verifies the access token locally against the cached JWKS
+ * (ES256) and only calls the Auth server when the token has expired and must be refreshed. Refreshed cookies
+ * are copied onto the request (so this render sees them) and onto the response (so the browser keeps them),
+ * with the no-store cache headers @supabase/ssr asks for.
+ *
+ * Trap: nothing may run between createServerClient and getClaims — a response created in between would
+ * lose the refreshed cookies and sign the user out at random.
+ */
+export async function updateSession(request: NextRequest, requestHeaders: Headers): Promise<NextResponse> {
+  const config = getConfig();
+  let response = NextResponse.next({ request: { headers: requestHeaders } });
+  const supabase = createServerClient(config.supabaseUrl, config.supabaseKey, {
+    cookieOptions: sessionCookieOptions(config),
+    cookies: {
+      encode: "tokens-only",
+      getAll: () => request.cookies.getAll(),
+      setAll: (toSet, headers) => {
+        for (const { name, value } of toSet) request.cookies.set(name, value);
+        requestHeaders.set("cookie", request.cookies.toString());
+        response = NextResponse.next({ request: { headers: requestHeaders } });
+        for (const { name, value, options } of toSet) response.cookies.set(name, value, options);
+        for (const [key, value] of Object.entries(headers ?? {})) response.headers.set(key, value);
+      },
+    },
+    auth: { flowType: "pkce", autoRefreshToken: false, detectSessionInUrl: false },
+  });
+  await supabase.auth.getClaims();
+  return response;
+}

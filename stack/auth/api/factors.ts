@@ -1,0 +1,7 @@
+import type { App } from "../app.ts";
+import type { Route } from "../http.ts";
+
+export function factorRoutes(app: App): Route[] {
+  void app;
+  return [];
+}

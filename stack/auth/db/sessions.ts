@@ -1,0 +1,56 @@
+import { randomInt, randomUUID } from "node:crypto";
+import type { Db } from "../app.ts";
+
+const TOKEN_ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789";
+
+/** Supabase Auth's default (legacy) refresh tokens: 12 random lowercase alphanumerics. */
+export function newRefreshToken(): string {
+  let out = "";
+  for (let i = 0; i < 12; i++) out += TOKEN_ALPHABET[randomInt(TOKEN_ALPHABET.length)];
+  return out;
+}
+
+export const REFRESH_TOKEN_FORMAT = /^[a-z0-9]{12}$/i;
+
+export type SessionInfo = { id: string; aal: string; amr: { method: string; timestamp: number }[] };
+
+/** A new aal1 session with its first refresh token and the sign-in method as its amr claim. */
+export async function createSession(
+  db: Db,
+  opts: { userId: string; method: string; ip: string; userAgent: string | undefined },
+): Promise<{ session: SessionInfo; refreshToken: string }> {
+  const id = randomUUID();
+  const token = newRefreshToken();
+  const rows = await db<{ created_at: Date }[]>`
+    with s as (
+      insert into auth.sessions (id, user_id, created_at, updated_at, aal, user_agent, ip)
+      values (${id}, ${opts.userId}, now(), now(), 'aal1', ${opts.userAgent ?? null}, ${opts.ip || null})
+      returning created_at
+    ), a as (
+      insert into auth.mfa_amr_claims (session_id, created_at, updated_at, authentication_method, id)
+      select ${id}, now(), now(), ${opts.method}, ${randomUUID()} from s
+    ), t as (
+      insert into auth.refresh_tokens (instance_id, token, user_id, revoked, created_at, updated_at, parent, session_id)
+      select '00000000-0000-0000-0000-000000000000', ${token}, ${opts.userId}, false, now(), now(), null, ${id} from s
+    )
+    select created_at from s`;
+  const created = rows[0]?.created_at ?? new Date();
+  return {
+    session: { id, aal: "aal1", amr: [{ method: opts.method, timestamp: Math.floor(created.getTime() / 1000) }] },
+    refreshToken: token,
+  };
+}
+
+/** The session's aal and its amr entries, most recent first (the order Supabase Auth puts in tokens). */
+export async function sessionInfo(db: Db, sessionId: string): Promise<SessionInfo | null> {
+  const rows = await db<{ aal: string | null; amr: { method: string; timestamp: number }[] | null }[]>`
+    select s.aal,
+      (select jsonb_agg(jsonb_build_object('method', c.authentication_method,
+                                           'timestamp', floor(extract(epoch from c.created_at))::bigint)
+                        order by floor(extract(epoch from c.created_at)) desc)
+         from auth.mfa_amr_claims c where c.session_id = s.id) as amr
+    from auth.sessions s where s.id = ${sessionId}`;
+  const row = rows[0];
+  if (!row) return null;
+  return { id: sessionId, aal: row.aal ?? "aal1", amr: row.amr ?? [] };
+}
