@@ -5,7 +5,7 @@ export default defineConfig({
   resolve: { alias: { "@": fileURLToPath(new URL("./", import.meta.url)) } },
   test: {
     include: ["lib/**/*.test.ts", "components/**/*.test.ts", "stack/**/*.test.ts"],
-    exclude: ["node_modules/**", ".next/**", "stack/auth/contract/contract.test.ts"],
+    exclude: ["node_modules/**", ".next/**", "stack/auth/contract/contract.test.ts", "**/*.int.test.ts"],
     environment: "node",
   },
 });

@@ -10,7 +10,7 @@ export default function UnavailablePage() {
       <Card>
         <h1 className="text-xl font-semibold">Sign-in is temporarily unavailable</h1>
         <p className="mt-3 text-sm text-zinc-600">
-          We can't reach the sign-in service right now. You have not been signed out. Please try again in a moment.
+          We can&apos;t reach the sign-in service right now. You have not been signed out. Please try again in a moment.
         </p>
         <Link href="/login" className="mt-6 inline-block text-sm font-medium text-zinc-900 underline">
           Try again

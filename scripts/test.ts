@@ -1,0 +1,42 @@
+import { projectPath, run } from "./run.ts";
+
+/**
+ * `npm test`: every suite, in order, against the real local stack — unit tests (Vitest), database tests
+ * (pgTAP), the Auth server's contract and integration tests, then the app's production build and its
+ * Playwright end-to-end tests in Debian's Chromium. Every suite runs even if an earlier one fails.
+ */
+process.env.PATH = projectPath();
+process.env.NEXT_TELEMETRY_DISABLED = "1";
+const node = process.execPath;
+
+type Step = { name: string; command: string; args: string[]; required?: boolean };
+
+const steps: Step[] = [
+  { name: "local stack", command: node, args: ["stack/cli.ts", "start"], required: true },
+  { name: "unit and stack tests (Vitest)", command: node, args: ["node_modules/vitest/vitest.mjs", "run"] },
+  { name: "database tests (pgTAP)", command: node, args: ["stack/pgtap.ts"] },
+  {
+    name: "Auth server contract and client tests",
+    command: node,
+    args: ["node_modules/vitest/vitest.mjs", "run", "--config", "stack/vitest.integration.config.ts"],
+  },
+  { name: "production build", command: node, args: ["node_modules/next/dist/bin/next", "build"], required: true },
+  { name: "end-to-end tests (Playwright)", command: node, args: ["node_modules/@playwright/test/cli.js", "test"] },
+];
+
+const results: { name: string; ok: boolean; seconds: number }[] = [];
+for (const step of steps) {
+  console.log(`\n━━ ${step.name} ━━`);
+  const started = Date.now();
+  const code = await run(step.command, step.args);
+  results.push({ name: step.name, ok: code === 0, seconds: (Date.now() - started) / 1000 });
+  if (code !== 0 && step.required) {
+    console.error(`\n${step.name} failed; the remaining suites need it.`);
+    break;
+  }
+}
+
+console.log("\n━━ summary ━━");
+for (const r of results) console.log(`${r.ok ? "✔" : "✘"} ${r.name} (${r.seconds.toFixed(1)} s)`);
+const failed = results.filter((r) => !r.ok).length;
+process.exit(failed === 0 && results.length === steps.length ? 0 : 1);
