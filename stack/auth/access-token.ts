@@ -33,7 +33,7 @@ async function runAccessTokenHook(
   let raw: unknown;
   try {
     await db`set local statement_timeout = 2000`;
-    const rows = await db.unsafe(`select ${fn}($1::jsonb) as result`, [JSON.stringify(event)]);
+    const rows = await db.unsafe(`select ${fn}($1::text::jsonb) as result`, [JSON.stringify(event)]);
     await db`set local statement_timeout to default`;
     raw = rows[0]?.result;
   } catch (error) {
