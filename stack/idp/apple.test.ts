@@ -89,7 +89,7 @@ describe("Apple emulator", () => {
     expect(token.status).toBe(200);
     const body = (await token.json()) as Record<string, unknown>;
     expect(typeof body.access_token).toBe("string");
-    expect(typeof body.refresh_token).toBe("string");
+    expect(body.refresh_token).toBeUndefined();
 
     const jwks = createRemoteJWKSet(new URL((await discovery(idp, "apple")).jwks_uri as string));
     const { payload, protectedHeader } = await jwtVerify(body.id_token as string, jwks, {

@@ -34,7 +34,7 @@ export function appleSpec(state: StateStore): EmulatorSpec {
     },
     accountClaims: appleClaims,
     userinfo: false,
-    refreshTokens: true,
+    refreshTokens: false,
     requireAuthTime: true,
     implicitOpenid: true,
     cancel: { error: "user_cancelled_authorize" },
