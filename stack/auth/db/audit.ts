@@ -35,3 +35,32 @@ export async function writeAudit(
     insert into auth.audit_log_entries (instance_id, id, payload, created_at, ip_address)
     values (${NIL_UUID}, ${randomUUID()}, ${db.json(payload as never)}, clock_timestamp(), ${entry.ip ?? ""})`;
 }
+
+export type AuditRow = { id: string; payload: Record<string, unknown>; created_at: Date; ip_address: string };
+
+/**
+ * GET /admin/audit: newest first; `columns` are payload keys matched with ILIKE `%value%` (OR'ed). The value
+ * is not escaped, so `%` and `_` act as wildcards, as in Supabase Auth.
+ */
+export async function listAuditEntries(
+  db: Db,
+  opts: { columns: string[]; value: string; limit: number; offset: number },
+): Promise<{ entries: AuditRow[]; count: number }> {
+  const pattern = `%${opts.value}%`;
+  const filter =
+    opts.columns.length > 0 && opts.value !== ""
+      ? opts.columns
+          .map((column) => db`payload->>${column} ilike ${pattern}`)
+          .reduce((acc, next) => db`${acc} or ${next}`)
+      : db`true`;
+  const [entries, counted] = await Promise.all([
+    db<AuditRow[]>`
+      select id, payload, created_at, ip_address from auth.audit_log_entries
+      where instance_id = ${NIL_UUID} and (${filter})
+      order by created_at desc
+      limit ${opts.limit}::bigint offset ${opts.offset}::bigint`,
+    db<{ count: number }[]>`
+      select count(*)::int as count from auth.audit_log_entries where instance_id = ${NIL_UUID} and (${filter})`,
+  ]);
+  return { entries, count: counted[0]?.count ?? 0 };
+}

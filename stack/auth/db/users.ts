@@ -89,7 +89,8 @@ export function serializeFactor(f: FactorRow): Record<string, unknown> {
     created_at: isoTime(f.created_at),
     updated_at: isoTime(f.updated_at),
     status: f.status,
-    friendly_name: f.friendly_name ?? "",
+    // Go's `omitempty`: a factor enrolled without a name has no friendly_name key.
+    ...(f.friendly_name ? { friendly_name: f.friendly_name } : {}),
     factor_type: f.factor_type,
     phone: f.phone ?? "",
     last_challenged_at: isoTime(f.last_challenged_at),
