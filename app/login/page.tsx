@@ -24,7 +24,7 @@ export default async function LoginPage({ searchParams }: { searchParams: Search
         <h1 className="text-2xl font-semibold tracking-tight">Sign in</h1>
         <p className="mt-2 text-sm text-zinc-600">Use your Google or Apple account to continue.</p>
         {message ? (
-          <p role="alert" className="mt-6 rounded-lg border border-amber-200 bg-amber-50 px-4 py-3 text-sm text-amber-900">
+          <p role="alert" data-testid="login-message" className="mt-6 rounded-lg border border-amber-200 bg-amber-50 px-4 py-3 text-sm text-amber-900">
             {message}
           </p>
         ) : null}
