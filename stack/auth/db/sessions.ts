@@ -1,9 +1,9 @@
 import { randomInt, randomUUID } from "node:crypto";
 import type { Db } from "../app.ts";
 
-const TOKEN_ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789";
+const TOKEN_ALPHABET = "abcdefghijklmnopqrstuvwxyz234567";
 
-/** Supabase Auth's default (legacy) refresh tokens: 12 random lowercase alphanumerics. */
+/** Supabase Auth's default (legacy) refresh tokens: 12 random characters of the lowercase base32 alphabet. */
 export function newRefreshToken(): string {
   let out = "";
   for (let i = 0; i < 12; i++) out += TOKEN_ALPHABET[randomInt(TOKEN_ALPHABET.length)];
