@@ -1,6 +1,6 @@
 import { TOTP } from "otpauth";
 import { describe, expect, it } from "vitest";
-import { adminClient, followOAuth, signIn, uniqueEmail } from "./flows.ts";
+import { adminClient, api, followOAuth, signIn, uniqueEmail } from "./flows.ts";
 
 // The real @supabase/supabase-js and @supabase/ssr clients against the local Auth server.
 describe("supabase-js and @supabase/ssr against the local Auth server", () => {
@@ -23,20 +23,29 @@ describe("supabase-js and @supabase/ssr against the local Auth server", () => {
       expect(refreshed.data.session?.refresh_token).not.toBe(a.session.refresh_token);
       expect(refreshed.data.session?.user.id).toBe(a.user.id);
 
+      const status = async (token: string) => (await api("/user", { token })).status;
       const b = await signIn(provider, email);
       const c = await signIn(provider, email);
+      const aToken = refreshed.data.session!.access_token;
       expect((await b.client.auth.signOut({ scope: "others" })).error).toBeNull();
-      expect((await a.client.auth.getUser()).error?.code).toBe("session_not_found");
-      expect((await c.client.auth.getUser()).error?.code).toBe("session_not_found");
-      expect((await b.client.auth.getUser()).data.user?.id).toBe(a.user.id);
+      expect(await status(aToken)).toBe(403);
+      expect(await status(c.session.access_token)).toBe(403);
+      expect(await status(b.session.access_token)).toBe(200);
       expect((await b.client.auth.signOut({ scope: "local" })).error).toBeNull();
+      expect(await status(b.session.access_token)).toBe(403);
       expect((await b.client.auth.getSession()).data.session).toBeNull();
 
       const d = await signIn(provider, email);
       const e = await signIn(provider, email);
       expect((await d.client.auth.signOut({ scope: "global" })).error).toBeNull();
-      const stale = await e.client.auth.refreshSession();
-      expect(stale.error?.code).toBe("refresh_token_not_found");
+      expect(await status(d.session.access_token)).toBe(403);
+      expect(await status(e.session.access_token)).toBe(403);
+      const stale = await api("/token?grant_type=refresh_token", {
+        method: "POST",
+        body: JSON.stringify({ refresh_token: e.session.refresh_token }),
+      });
+      expect(stale.status).toBe(400);
+      expect(((await stale.json()) as { code: string }).code).toBe("refresh_token_not_found");
     });
   }
 
