@@ -1,9 +1,9 @@
 import Link from "next/link";
 import { Card, PageShell } from "@/components/ui/card";
-import { getSessionUser } from "@/lib/auth/session";
+import { authenticate } from "@/lib/auth/guard";
 
 export default async function HomePage() {
-  const user = await getSessionUser();
+  const user = (await authenticate()).ok;
   return (
     <PageShell>
       <Card>

@@ -26,7 +26,7 @@ test("Continue with Apple (form_post); a second sign-in still shows the name App
   await expect(page.getByTestId("account-name")).toHaveText("Ada Apple");
   await expect(page.getByTestId("account-provider")).toHaveText("Apple");
 
-  await page.getByRole("button", { name: "Sign out" }).click();
+  await page.getByRole("button", { name: "Sign out", exact: true }).click();
   await expect(page).toHaveURL(/\/login/);
   await signIn(page, "apple", { email });
   await expect(page).toHaveURL(/\/account$/);
@@ -36,7 +36,7 @@ test("Continue with Apple (form_post); a second sign-in still shows the name App
 
 test("sign out: /account then redirects to /login", async ({ page }) => {
   await signIn(page, "google", { email: uniqueEmail("out"), name: "Sign Out" });
-  await page.getByRole("button", { name: "Sign out" }).click();
+  await page.getByRole("button", { name: "Sign out", exact: true }).click();
   await expect(page).toHaveURL(/\/login\?signed_out=1$/);
   await page.goto("/account");
   await expect(page).toHaveURL(/\/login\?next=(%2F|\/)account$/);

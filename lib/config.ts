@@ -9,6 +9,7 @@ const schema = z.object({
   NEXT_PUBLIC_SUPABASE_URL: httpUrl,
   NEXT_PUBLIC_SUPABASE_PUBLISHABLE_KEY: z.string({ error: "is missing" }).min(1, { error: "is empty" }),
   APP_URL: httpUrl,
+  AUTH_PROVIDER_ORIGINS: z.string().optional(),
 });
 
 export type AppConfig = {
@@ -18,6 +19,8 @@ export type AppConfig = {
   appOrigin: string;
   /** Cookies are Secure everywhere but plain-http localhost. */
   secureCookies: boolean;
+  /** Extra origins the sign-in redirects pass through (the local emulators); the real providers are built in. */
+  providerOrigins: string[];
 };
 
 export class ConfigError extends Error {}
@@ -28,6 +31,7 @@ export function parseConfig(env: Record<string, string | undefined>): AppConfig 
     NEXT_PUBLIC_SUPABASE_URL: env.NEXT_PUBLIC_SUPABASE_URL,
     NEXT_PUBLIC_SUPABASE_PUBLISHABLE_KEY: env.NEXT_PUBLIC_SUPABASE_PUBLISHABLE_KEY,
     APP_URL: env.APP_URL,
+    AUTH_PROVIDER_ORIGINS: env.AUTH_PROVIDER_ORIGINS,
   });
   if (!result.success) {
     const problems = result.error.issues.map((i) => `${String(i.path[0])} ${i.message}`).join("; ");
@@ -42,6 +46,10 @@ export function parseConfig(env: Record<string, string | undefined>): AppConfig 
     supabaseKey: result.data.NEXT_PUBLIC_SUPABASE_PUBLISHABLE_KEY,
     appOrigin,
     secureCookies: !/^http:\/\/(localhost|127\.0\.0\.1|\[::1\])(:\d+)?$/.test(appOrigin),
+    providerOrigins: (result.data.AUTH_PROVIDER_ORIGINS ?? "")
+      .split(",")
+      .map((o) => o.trim())
+      .filter((o) => /^https?:\/\/[^/\s]+$/.test(o)),
   };
 }
 

@@ -90,6 +90,7 @@ describe("the app's .env.local", () => {
   it("holds the URL, both key generations and the database, not the JWT secret", () => {
     expect(appEnv(secrets)).toEqual({
       APP_URL: "http://localhost:3000",
+      AUTH_PROVIDER_ORIGINS: "http://127.0.0.1:54325",
       NEXT_PUBLIC_SUPABASE_URL: "http://127.0.0.1:54321",
       NEXT_PUBLIC_SUPABASE_PUBLISHABLE_KEY: "sb_publishable_abc",
       NEXT_PUBLIC_SUPABASE_ANON_KEY: "anon.jwt.key",

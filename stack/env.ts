@@ -100,6 +100,7 @@ export function appEnv(secrets: Secrets): Record<string, string> {
   const urls = stackUrls();
   return {
     APP_URL: APP_URL,
+    AUTH_PROVIDER_ORIGINS: urls.idpBase,
     NEXT_PUBLIC_SUPABASE_URL: urls.api,
     NEXT_PUBLIC_SUPABASE_PUBLISHABLE_KEY: secrets.publishable_key,
     NEXT_PUBLIC_SUPABASE_ANON_KEY: secrets.anon_key,

@@ -4,7 +4,7 @@ import { ProviderButtons } from "@/components/auth/provider-buttons";
 import { Card, PageShell } from "@/components/ui/card";
 import { loginMessage } from "@/lib/auth/login-messages";
 import { safeNextPath } from "@/lib/auth/redirect";
-import { getSessionUser } from "@/lib/auth/session";
+import { authenticate } from "@/lib/auth/guard";
 
 export const metadata: Metadata = { title: "Sign in" };
 
@@ -15,8 +15,8 @@ const one = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v);
 export default async function LoginPage({ searchParams }: { searchParams: SearchParams }) {
   const params = await searchParams;
   const next = safeNextPath(one(params.next), "/account");
-  const user = await getSessionUser();
-  if (user) redirect(next);
+  const current = await authenticate();
+  if (current.ok) redirect(next);
   const message = loginMessage({ error: one(params.error), reason: one(params.reason), signed_out: one(params.signed_out) });
   return (
     <PageShell>

@@ -1,7 +1,10 @@
 import { createServerClient } from "@supabase/ssr";
+import { isAuthRetryableFetchError } from "@supabase/supabase-js";
 import { NextResponse, type NextRequest } from "next/server";
 import { getConfig } from "../config";
 import { sessionCookieOptions } from "./cookie-options";
+
+export type RefreshOutcome = { response: NextResponse; refreshUnavailable: boolean };
 
 /**
  * The @supabase/ssr refresh step. `getClaims()` verifies the access token locally against the cached JWKS
@@ -11,8 +14,11 @@ import { sessionCookieOptions } from "./cookie-options";
  *
  * Trap: nothing may run between createServerClient and getClaims — a response created in between would
  * lose the refreshed cookies and sign the user out at random.
+ *
+ * `refreshUnavailable` is set when the token needed a refresh and the Auth server could not be reached:
+ * the cookies are left untouched (the user stays signed in) and the caller answers 503.
  */
-export async function updateSession(request: NextRequest, requestHeaders: Headers): Promise<NextResponse> {
+export async function updateSession(request: NextRequest, requestHeaders: Headers): Promise<RefreshOutcome> {
   const config = getConfig();
   let response = NextResponse.next({ request: { headers: requestHeaders } });
   const supabase = createServerClient(config.supabaseUrl, config.supabaseKey, {
@@ -30,6 +36,12 @@ export async function updateSession(request: NextRequest, requestHeaders: Header
     },
     auth: { flowType: "pkce", autoRefreshToken: false, detectSessionInUrl: false },
   });
-  await supabase.auth.getClaims();
-  return response;
+  const { error } = await supabase.auth.getClaims();
+  let refreshUnavailable = false;
+  if (error && isAuthRetryableFetchError(error)) {
+    const { data } = await supabase.auth.getSession();
+    const expiresAt = data.session?.expires_at;
+    refreshUnavailable = typeof expiresAt === "number" && expiresAt * 1000 <= Date.now();
+  }
+  return { response, refreshUnavailable };
 }
