@@ -1,7 +1,7 @@
 import { projectPath, run } from "./run.ts";
 
 /**
- * `npm test`: every suite, in order, against the real local stack — unit tests (Vitest), database tests
+ * `npm test`: every suite, in order, against the real local stack — types and lint, unit tests (Vitest), database tests
  * (pgTAP), the Auth server's contract and integration tests, then the app's production build and its
  * Playwright end-to-end tests in Debian's Chromium. Every suite runs even if an earlier one fails.
  */
@@ -13,6 +13,11 @@ type Step = { name: string; command: string; args: string[]; required?: boolean 
 
 const steps: Step[] = [
   { name: "local stack", command: node, args: ["stack/cli.ts", "start"], required: true },
+  {
+    name: "types and lint (tsc, ESLint)",
+    command: "sh",
+    args: ["-c", "tsc --noEmit -p tsconfig.json && tsc --noEmit -p stack/tsconfig.json && eslint --max-warnings=0 ."],
+  },
   { name: "unit and stack tests (Vitest)", command: node, args: ["node_modules/vitest/vitest.mjs", "run"] },
   { name: "database tests (pgTAP)", command: node, args: ["stack/pgtap.ts"] },
   {

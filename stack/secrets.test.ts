@@ -36,7 +36,9 @@ describe("ensureSecrets", () => {
   it("adds fields missing from an older file without touching the others", async () => {
     const file = join(await mkdtemp(join(tmpdir(), "secrets-")), "secrets.json");
     const old = await generateSecrets();
-    const { google_client_secret: _g, apple_client_secret: _a, ...legacy } = old;
+    const legacy: Partial<typeof old> = { ...old };
+    delete legacy.google_client_secret;
+    delete legacy.apple_client_secret;
     await writeFile(file, JSON.stringify(legacy));
     const { secrets } = await ensureSecrets(file);
     expect(secrets).toMatchObject(legacy);

@@ -1,4 +1,5 @@
 import { NextResponse, type NextRequest } from "next/server";
+import { noStore } from "@/lib/http/no-store";
 import { getConfig } from "@/lib/config";
 import { assertSameOrigin } from "@/lib/auth/csrf";
 import { isProvider } from "@/lib/auth/providers";
@@ -11,21 +12,21 @@ export async function POST(request: NextRequest) {
   try {
     assertSameOrigin(request.headers, appOrigin);
   } catch (error) {
-    return NextResponse.json({ error: (error as AppError).message }, { status: toHttpStatus(error) });
+    return noStore(NextResponse.json({ error: (error as AppError).message }, { status: toHttpStatus(error) }));
   }
   const form = await request.formData();
   const provider = form.get("provider");
   const next = safeNextPath(form.get("next"));
   if (!isProvider(provider)) {
-    return NextResponse.redirect(new URL(`/login?error=provider`, appOrigin), 303);
+    return noStore(NextResponse.redirect(new URL(`/login?error=provider`, appOrigin), 303));
   }
   try {
     const url = await startOAuthSignIn(provider, next);
-    return NextResponse.redirect(url, 303);
+    return noStore(NextResponse.redirect(url, 303));
   } catch (error) {
     if (error instanceof AppError && error.code === "auth_unavailable") {
-      return NextResponse.redirect(new URL("/unavailable", appOrigin), 303);
+      return noStore(NextResponse.redirect(new URL("/unavailable", appOrigin), 303));
     }
-    return NextResponse.redirect(new URL("/login?error=failed", appOrigin), 303);
+    return noStore(NextResponse.redirect(new URL("/login?error=failed", appOrigin), 303));
   }
 }

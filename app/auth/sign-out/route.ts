@@ -1,4 +1,5 @@
 import { NextResponse, type NextRequest } from "next/server";
+import { noStore } from "@/lib/http/no-store";
 import { getConfig } from "@/lib/config";
 import { assertSameOrigin } from "@/lib/auth/csrf";
 import { createClient } from "@/lib/supabase/server";
@@ -9,11 +10,11 @@ export async function POST(request: NextRequest) {
   try {
     assertSameOrigin(request.headers, appOrigin);
   } catch (error) {
-    return NextResponse.json({ error: (error as AppError).message }, { status: toHttpStatus(error) });
+    return noStore(NextResponse.json({ error: (error as AppError).message }, { status: toHttpStatus(error) }));
   }
   const form = await request.formData();
   const scope = form.get("scope") === "global" ? "global" : "local";
   const supabase = await createClient();
   await supabase.auth.signOut({ scope });
-  return NextResponse.redirect(new URL("/login?signed_out=1", appOrigin), 303);
+  return noStore(NextResponse.redirect(new URL("/login?signed_out=1", appOrigin), 303));
 }

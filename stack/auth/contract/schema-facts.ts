@@ -143,7 +143,7 @@ async function checkReads(sql: Sql, fn: FunctionFact): Promise<string | null> {
         await tx`select set_config(${first.setting}, ${c.first === undefined || c.first === "" ? (c.first ?? "") : settingValue(first, c.first)}, true)`;
         await tx`select set_config(${second.setting}, ${c.second === undefined ? "" : settingValue(second, c.second)}, true)`;
         const [row] = await tx.unsafe(`select ${fn.name}()::text as v`);
-        return (row as { v: string | null }).v;
+        return (row as unknown as { v: string | null }).v;
       });
     } catch (error) {
       return `calling ${fn.name}() failed (${c.name}): ${(error as Error).message}`;
