@@ -23,12 +23,14 @@ let jwks: ReturnType<typeof createRemoteJWKSet> | null = null;
 
 /**
  * The Auth server's published keys. Cached for 10 minutes; a token with a kid that is not cached makes it
- * refetch at once (at most every 30 s), which is how a key rotation reaches this process without a restart.
+ * refetch at once (at most once a second), which is how a key rotation reaches this process without a restart.
+ * Trap: a long cooldown (jose's default is 30 s) rejects the first tokens of a new key for that long after any
+ * fetch — sign-ins and refreshes right after a rotation would be signed out.
  */
 function keySet() {
   jwks ??= createRemoteJWKSet(new URL(`${getConfig().supabaseUrl}/auth/v1/.well-known/jwks.json`), {
     cacheMaxAge: 10 * 60 * 1000,
-    cooldownDuration: 30 * 1000,
+    cooldownDuration: 1000,
     timeoutDuration: 3000,
   });
   return jwks;

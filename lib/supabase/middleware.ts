@@ -15,8 +15,8 @@ export type RefreshOutcome = { response: NextResponse; refreshUnavailable: boole
  * Trap: nothing may run between createServerClient and getClaims — a response created in between would
  * lose the refreshed cookies and sign the user out at random.
  *
- * `refreshUnavailable` is set when the token needed a refresh and the Auth server could not be reached:
- * the cookies are left untouched (the user stays signed in) and the caller answers 503.
+ * `refreshUnavailable` is set when the token needed a refresh (or a key not yet cached) and the Auth server
+ * could not be reached: the cookies are left untouched (the user stays signed in) and the caller answers 503.
  */
 export async function updateSession(request: NextRequest, requestHeaders: Headers): Promise<RefreshOutcome> {
   const config = getConfig();
@@ -36,12 +36,17 @@ export async function updateSession(request: NextRequest, requestHeaders: Header
     },
     auth: { flowType: "pkce", autoRefreshToken: false, detectSessionInUrl: false },
   });
-  const { error } = await supabase.auth.getClaims();
-  let refreshUnavailable = false;
-  if (error && isAuthRetryableFetchError(error)) {
-    const { data } = await supabase.auth.getSession();
-    const expiresAt = data.session?.expires_at;
-    refreshUnavailable = typeof expiresAt === "number" && expiresAt * 1000 <= Date.now();
+  let error: unknown = null;
+  try {
+    ({ error } = await supabase.auth.getClaims());
+  } catch (thrown) {
+    // A crafted token (e.g. `alg: none` with a kid) makes getClaims throw instead of returning an error;
+    // that must not be a 500 on every page for that browser. The server-side guard rejects the token.
+    error = thrown;
   }
+  // A retryable fetch error means the session could not be used without the Auth server (an expired token
+  // whose refresh failed, or a key not cached yet). Trap: do not ask getSession() whether the token expired —
+  // after a failed refresh it returns no session at all, and the page's guard would then sign the user out.
+  const refreshUnavailable = error !== null && isAuthRetryableFetchError(error);
   return { response, refreshUnavailable };
 }
