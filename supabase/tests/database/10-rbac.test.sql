@@ -4,66 +4,45 @@
 begin;
 create extension if not exists pgtap with schema extensions;
 
-select plan(117);
+select plan(123);
 
--- Fixtures, built inside this transaction. Every user gets a profile and the `user` role from the
--- auth.users trigger, and a session with a live refresh token; then each persona gets its role and state.
--- banned, revoked and reused are admins, so the tests show that no role survives those states.
-create temp table fixtures (name text primary key, user_id uuid not null, session_id uuid not null);
-grant select on fixtures to public;
-insert into fixtures (name, user_id, session_id)
-select n, gen_random_uuid(), gen_random_uuid()
-from unnest(array['alice', 'bob', 'support', 'admin', 'banned', 'revoked', 'reused', 'norole']) n;
-
-create function pg_temp.uid(who text) returns uuid language sql stable
-as $$ select user_id from pg_temp.fixtures where name = who $$;
-create function pg_temp.sid(who text) returns uuid language sql stable
-as $$ select session_id from pg_temp.fixtures where name = who $$;
-
--- What the app's data path does per request: the verified claims, then `set local role`.
-create function pg_temp.act_as(who text) returns void language plpgsql as $$
-declare
-  f record;
-begin
-  if who = 'anon' then
-    perform set_config('request.jwt.claims', '{"role":"anon"}', true);
-    perform set_config('role', 'anon', true);
-    return;
-  end if;
-  select * into strict f from pg_temp.fixtures where name = who;
-  perform set_config('request.jwt.claims', json_build_object(
-    'sub', f.user_id, 'role', 'authenticated', 'session_id', f.session_id, 'aud', 'authenticated')::text, true);
-  perform set_config('role', 'authenticated', true);
-end
-$$;
-
-insert into auth.users (instance_id, id, aud, role, email, raw_app_meta_data, raw_user_meta_data, created_at, updated_at)
-select '00000000-0000-0000-0000-000000000000', user_id, 'authenticated', 'authenticated', name || '@rls.test',
-  '{"provider": "google", "providers": ["google"]}', jsonb_build_object('full_name', initcap(name)), now(), now()
-from fixtures;
-insert into auth.sessions (id, user_id, created_at, updated_at, aal)
-select session_id, user_id, now(), now(), 'aal1' from fixtures;
-insert into auth.refresh_tokens (instance_id, token, user_id, revoked, created_at, updated_at, session_id)
-select '00000000-0000-0000-0000-000000000000', left(md5(session_id::text), 12), user_id::text, false, now(), now(), session_id
-from fixtures;
-
-update public.user_roles set role = 'support' where user_id = pg_temp.uid('support');
-update public.user_roles set role = 'admin'
-where user_id in (select user_id from fixtures where name in ('admin', 'banned', 'revoked', 'reused'));
-delete from public.user_roles where user_id = pg_temp.uid('norole');
--- A ban keeps the sessions (Supabase Auth does not delete them).
-update auth.users set banned_until = now() + interval '1 day' where id = pg_temp.uid('banned');
--- Sign-out, force sign-out or deletion: the session row is gone.
-delete from auth.sessions where id = pg_temp.sid('revoked');
--- Reuse detection: every refresh token of the session revoked, the session row kept.
-update auth.refresh_tokens set revoked = true where session_id = pg_temp.sid('reused');
+-- The personas (alice, bob, support, admin, banned, revoked, reused, norole) and act_as().
+\ir fixtures/matrix.psql
 
 select count(*) as total_roles from public.user_roles \gset
-select count(*) as total_perms from public.role_permissions \gset
 
 -- ---------------------------------------------------------------------------------------------------
 -- user_roles
 -- ---------------------------------------------------------------------------------------------------
+
+-- Every persona without roles.assign: it selects `sees` ('own' row, 'all' rows or 'none'), and each write
+-- is refused: a role for norole, alice promoted to admin, alice's role row deleted.
+create function pg_temp.user_roles_refused(who text, label text, sees text) returns setof text language plpgsql as $$
+declare
+  total int := (select count(*) from public.user_roles);
+  n int;
+begin
+  perform pg_temp.act_as(who);
+  if sees = 'own' then
+    return next results_eq('select user_id from public.user_roles', format('select pg_temp.uid(%L)', who),
+      format('user_roles: %s selects their own row only', label));
+  elsif sees = 'all' then
+    return next is((select count(*)::int from public.user_roles), total, format('user_roles: %s selects every row', label));
+  else
+    return next is((select count(*)::int from public.user_roles), 0,
+      format('user_roles: %s selects nothing, not even their own row', label));
+  end if;
+  return next throws_ok($q$insert into public.user_roles (user_id, role) values (pg_temp.uid('norole'), 'admin')$q$,
+    '42501', null, format('user_roles: %s cannot insert', label));
+  with u as (update public.user_roles set role = 'admin' where user_id = pg_temp.uid('alice') returning 1)
+  select count(*)::int into n from u;
+  return next is(n, 0, format('user_roles: %s cannot update (promote alice to admin)', label));
+  with d as (delete from public.user_roles where user_id = pg_temp.uid('alice') returning 1)
+  select count(*)::int into n from d;
+  return next is(n, 0, format('user_roles: %s cannot delete (alice''s row)', label));
+  reset role;
+end
+$$;
 
 select pg_temp.act_as('anon');
 select throws_ok($$select * from public.user_roles$$, '42501', null, 'user_roles: anon cannot select');
@@ -73,37 +52,9 @@ select throws_ok($$update public.user_roles set role = 'admin'$$, '42501', null,
 select throws_ok($$delete from public.user_roles$$, '42501', null, 'user_roles: anon cannot delete');
 reset role;
 
-select pg_temp.act_as('alice');
-select results_eq($$select user_id from public.user_roles$$, $$select pg_temp.uid('alice')$$,
-  'user_roles: the user selects their own row only');
-select throws_ok($$insert into public.user_roles (user_id, role) values (pg_temp.uid('norole'), 'user')$$,
-  '42501', null, 'user_roles: the user cannot insert');
-with u as (update public.user_roles set role = 'admin' where user_id = pg_temp.uid('alice') returning 1)
-select is(count(*)::int, 0, 'user_roles: the user cannot update (promote themselves)') from u;
-with d as (delete from public.user_roles where user_id = pg_temp.uid('alice') returning 1)
-select is(count(*)::int, 0, 'user_roles: the user cannot delete') from d;
-reset role;
-
-select pg_temp.act_as('bob');
-select results_eq($$select user_id from public.user_roles$$, $$select pg_temp.uid('bob')$$,
-  'user_roles: another user selects their own row only');
-select throws_ok($$insert into public.user_roles (user_id, role) values (pg_temp.uid('norole'), 'user')$$,
-  '42501', null, 'user_roles: another user cannot insert');
-with u as (update public.user_roles set role = 'admin' where user_id = pg_temp.uid('alice') returning 1)
-select is(count(*)::int, 0, 'user_roles: another user cannot update the user''s row') from u;
-with d as (delete from public.user_roles where user_id = pg_temp.uid('alice') returning 1)
-select is(count(*)::int, 0, 'user_roles: another user cannot delete the user''s row') from d;
-reset role;
-
-select pg_temp.act_as('support');
-select is((select count(*)::int from public.user_roles), :total_roles, 'user_roles: support selects every row');
-select throws_ok($$insert into public.user_roles (user_id, role) values (pg_temp.uid('norole'), 'user')$$,
-  '42501', null, 'user_roles: support cannot insert');
-with u as (update public.user_roles set role = 'admin' where user_id = pg_temp.uid('alice') returning 1)
-select is(count(*)::int, 0, 'user_roles: support cannot update') from u;
-with d as (delete from public.user_roles where user_id = pg_temp.uid('alice') returning 1)
-select is(count(*)::int, 0, 'user_roles: support cannot delete') from d;
-reset role;
+select pg_temp.user_roles_refused('alice', 'the user', 'own');
+select pg_temp.user_roles_refused('bob', 'another user', 'own');
+select pg_temp.user_roles_refused('support', 'support', 'all');
 
 select pg_temp.act_as('admin');
 select is((select count(*)::int from public.user_roles), :total_roles, 'user_roles: admin selects every row');
@@ -116,35 +67,10 @@ select is(count(*)::int, 1, 'user_roles: admin deletes (roles.assign)') from d;
 reset role;
 update public.user_roles set role = 'user' where user_id = pg_temp.uid('bob');
 
-select pg_temp.act_as('banned');
-select is((select count(*)::int from public.user_roles), 0, 'user_roles: a banned admin selects nothing, not even their own row');
-select throws_ok($$insert into public.user_roles (user_id, role) values (pg_temp.uid('norole'), 'admin')$$,
-  '42501', null, 'user_roles: a banned admin cannot insert');
-with u as (update public.user_roles set role = 'admin' where user_id = pg_temp.uid('alice') returning 1)
-select is(count(*)::int, 0, 'user_roles: a banned admin cannot update') from u;
-with d as (delete from public.user_roles where user_id = pg_temp.uid('alice') returning 1)
-select is(count(*)::int, 0, 'user_roles: a banned admin cannot delete') from d;
-reset role;
-
-select pg_temp.act_as('revoked');
-select is((select count(*)::int from public.user_roles), 0, 'user_roles: an admin whose session was deleted selects nothing');
-select throws_ok($$insert into public.user_roles (user_id, role) values (pg_temp.uid('norole'), 'admin')$$,
-  '42501', null, 'user_roles: an admin whose session was deleted cannot insert');
-with u as (update public.user_roles set role = 'admin' where user_id = pg_temp.uid('alice') returning 1)
-select is(count(*)::int, 0, 'user_roles: an admin whose session was deleted cannot update') from u;
-with d as (delete from public.user_roles where user_id = pg_temp.uid('alice') returning 1)
-select is(count(*)::int, 0, 'user_roles: an admin whose session was deleted cannot delete') from d;
-reset role;
-
-select pg_temp.act_as('reused');
-select is((select count(*)::int from public.user_roles), 0, 'user_roles: an admin whose refresh tokens were revoked (reuse detection) selects nothing');
-select throws_ok($$insert into public.user_roles (user_id, role) values (pg_temp.uid('norole'), 'admin')$$,
-  '42501', null, 'user_roles: an admin whose refresh tokens were revoked cannot insert');
-with u as (update public.user_roles set role = 'admin' where user_id = pg_temp.uid('alice') returning 1)
-select is(count(*)::int, 0, 'user_roles: an admin whose refresh tokens were revoked cannot update') from u;
-with d as (delete from public.user_roles where user_id = pg_temp.uid('alice') returning 1)
-select is(count(*)::int, 0, 'user_roles: an admin whose refresh tokens were revoked cannot delete') from d;
-reset role;
+-- No role survives a ban, a deleted session or reuse detection.
+select pg_temp.user_roles_refused('banned', 'a banned admin', 'none');
+select pg_temp.user_roles_refused('revoked', 'an admin whose session was deleted', 'none');
+select pg_temp.user_roles_refused('reused', 'an admin whose refresh tokens were revoked (reuse detection)', 'none');
 
 select is((select role from public.user_roles where user_id = pg_temp.uid('alice')), 'user'::public.app_role,
   'user_roles: after all of the above the user is still `user`');
@@ -152,6 +78,31 @@ select is((select role from public.user_roles where user_id = pg_temp.uid('alice
 -- ---------------------------------------------------------------------------------------------------
 -- role_permissions: readable with an active session, never writable through the data path
 -- ---------------------------------------------------------------------------------------------------
+
+-- Every signed-in persona: it selects every row if `reads`, else nothing; no write of any kind passes,
+-- the admin's included (permissions change by migration only).
+create function pg_temp.role_permissions_refused(who text, label text, reads boolean) returns setof text language plpgsql as $$
+declare
+  total int := (select count(*) from public.role_permissions);
+begin
+  perform pg_temp.act_as(who);
+  if reads then
+    return next is((select count(*)::int from public.role_permissions), total,
+      format('role_permissions: %s selects every row', label));
+  else
+    return next is((select count(*)::int from public.role_permissions), 0, format('role_permissions: %s selects nothing', label));
+  end if;
+  return next throws_ok($q$insert into public.role_permissions values ('user', 'users.read')$q$, '42501', null,
+    format('role_permissions: %s cannot insert', label));
+  return next throws_ok($q$update public.role_permissions set role = 'user'$q$, '42501', null,
+    format('role_permissions: %s cannot update', label));
+  return next throws_ok($q$delete from public.role_permissions$q$, '42501', null,
+    format('role_permissions: %s cannot delete', label));
+  return next throws_ok($q$truncate public.role_permissions$q$, '42501', null,
+    format('role_permissions: %s cannot truncate', label));
+  reset role;
+end
+$$;
 
 select pg_temp.act_as('anon');
 select throws_ok($$select * from public.role_permissions$$, '42501', null, 'role_permissions: anon cannot select');
@@ -161,67 +112,13 @@ select throws_ok($$update public.role_permissions set role = 'user'$$, '42501', 
 select throws_ok($$delete from public.role_permissions$$, '42501', null, 'role_permissions: anon cannot delete');
 reset role;
 
-select pg_temp.act_as('alice');
-select is((select count(*)::int from public.role_permissions), :total_perms, 'role_permissions: the user selects every row');
-select throws_ok($$insert into public.role_permissions values ('user', 'users.read')$$, '42501', null,
-  'role_permissions: the user cannot insert');
-select throws_ok($$update public.role_permissions set role = 'user'$$, '42501', null, 'role_permissions: the user cannot update');
-select throws_ok($$delete from public.role_permissions$$, '42501', null, 'role_permissions: the user cannot delete');
-reset role;
-
-select pg_temp.act_as('bob');
-select is((select count(*)::int from public.role_permissions), :total_perms, 'role_permissions: another user selects every row');
-select throws_ok($$insert into public.role_permissions values ('user', 'users.read')$$, '42501', null,
-  'role_permissions: another user cannot insert');
-select throws_ok($$update public.role_permissions set role = 'user'$$, '42501', null, 'role_permissions: another user cannot update');
-select throws_ok($$delete from public.role_permissions$$, '42501', null, 'role_permissions: another user cannot delete');
-reset role;
-
-select pg_temp.act_as('support');
-select is((select count(*)::int from public.role_permissions), :total_perms, 'role_permissions: support selects every row');
-select throws_ok($$insert into public.role_permissions values ('user', 'users.read')$$, '42501', null,
-  'role_permissions: support cannot insert');
-select throws_ok($$update public.role_permissions set role = 'user'$$, '42501', null, 'role_permissions: support cannot update');
-select throws_ok($$delete from public.role_permissions$$, '42501', null, 'role_permissions: support cannot delete');
-reset role;
-
-select pg_temp.act_as('admin');
-select is((select count(*)::int from public.role_permissions), :total_perms, 'role_permissions: admin selects every row');
-select throws_ok($$insert into public.role_permissions values ('user', 'users.read')$$, '42501', null,
-  'role_permissions: admin cannot insert (permissions change by migration only)');
-select throws_ok($$update public.role_permissions set role = 'user'$$, '42501', null, 'role_permissions: admin cannot update');
-select throws_ok($$delete from public.role_permissions$$, '42501', null, 'role_permissions: admin cannot delete');
-select throws_ok($$truncate public.role_permissions$$, '42501', null, 'role_permissions: admin cannot truncate');
-reset role;
-
-select pg_temp.act_as('banned');
-select is((select count(*)::int from public.role_permissions), 0, 'role_permissions: a banned admin selects nothing');
-select throws_ok($$insert into public.role_permissions values ('user', 'users.read')$$, '42501', null,
-  'role_permissions: a banned admin cannot insert');
-select throws_ok($$update public.role_permissions set role = 'user'$$, '42501', null, 'role_permissions: a banned admin cannot update');
-select throws_ok($$delete from public.role_permissions$$, '42501', null, 'role_permissions: a banned admin cannot delete');
-reset role;
-
-select pg_temp.act_as('revoked');
-select is((select count(*)::int from public.role_permissions), 0, 'role_permissions: an admin whose session was deleted selects nothing');
-select throws_ok($$insert into public.role_permissions values ('user', 'users.read')$$, '42501', null,
-  'role_permissions: an admin whose session was deleted cannot insert');
-select throws_ok($$update public.role_permissions set role = 'user'$$, '42501', null,
-  'role_permissions: an admin whose session was deleted cannot update');
-select throws_ok($$delete from public.role_permissions$$, '42501', null,
-  'role_permissions: an admin whose session was deleted cannot delete');
-reset role;
-
-select pg_temp.act_as('reused');
-select is((select count(*)::int from public.role_permissions), 0,
-  'role_permissions: an admin whose refresh tokens were revoked selects nothing');
-select throws_ok($$insert into public.role_permissions values ('user', 'users.read')$$, '42501', null,
-  'role_permissions: an admin whose refresh tokens were revoked cannot insert');
-select throws_ok($$update public.role_permissions set role = 'user'$$, '42501', null,
-  'role_permissions: an admin whose refresh tokens were revoked cannot update');
-select throws_ok($$delete from public.role_permissions$$, '42501', null,
-  'role_permissions: an admin whose refresh tokens were revoked cannot delete');
-reset role;
+select pg_temp.role_permissions_refused('alice', 'the user', true);
+select pg_temp.role_permissions_refused('bob', 'another user', true);
+select pg_temp.role_permissions_refused('support', 'support', true);
+select pg_temp.role_permissions_refused('admin', 'admin', true);
+select pg_temp.role_permissions_refused('banned', 'a banned admin', false);
+select pg_temp.role_permissions_refused('revoked', 'an admin whose session was deleted', false);
+select pg_temp.role_permissions_refused('reused', 'an admin whose refresh tokens were revoked', false);
 
 select results_eq(
   $$select role::text, array_agg(permission::text order by permission) from public.role_permissions group by role order by 1$$,
@@ -234,47 +131,43 @@ select results_eq(
 -- private.session_is_active(): the revocation rules
 -- ---------------------------------------------------------------------------------------------------
 
-select pg_temp.act_as('alice');
-select ok(private.session_is_active(), 'session: an existing session with a live refresh token is active');
-reset role;
-select pg_temp.act_as('banned');
-select ok(not private.session_is_active(), 'session: a banned user''s session is not active (the ban kept the row)');
-reset role;
-select pg_temp.act_as('revoked');
-select ok(not private.session_is_active(), 'session: a deleted session is not active');
-reset role;
-select pg_temp.act_as('reused');
-select ok(not private.session_is_active(), 'session: a session whose refresh tokens were all revoked is not active');
-reset role;
+-- Whether the persona's own token passes session_is_active().
+create function pg_temp.session_active_as(who text) returns boolean language plpgsql as $$
+declare
+  active boolean;
+begin
+  perform pg_temp.act_as(who);
+  active := private.session_is_active();
+  reset role;
+  return active;
+end
+$$;
+
+select ok(pg_temp.session_active_as('alice'), 'session: an existing session with a live refresh token is active');
+select ok(not pg_temp.session_active_as('banned'), 'session: a banned user''s session is not active (the ban kept the row)');
+select ok(not pg_temp.session_active_as('revoked'), 'session: a deleted session is not active');
+select ok(not pg_temp.session_active_as('reused'), 'session: a session whose refresh tokens were all revoked is not active');
 
 -- A normal refresh revokes the parent token and adds a child: still active.
 insert into auth.refresh_tokens (instance_id, token, user_id, revoked, created_at, updated_at, session_id)
 values ('00000000-0000-0000-0000-000000000000', left(md5(random()::text), 12), pg_temp.uid('alice')::text, true,
         now(), now(), pg_temp.sid('alice'));
-select pg_temp.act_as('alice');
-select ok(private.session_is_active(), 'session: a rotated (revoked) parent token next to a live one keeps the session active');
-reset role;
+select ok(pg_temp.session_active_as('alice'), 'session: a rotated (revoked) parent token next to a live one keeps the session active');
 
 update auth.sessions set not_after = now() - interval '1 second' where id = pg_temp.sid('alice');
-select pg_temp.act_as('alice');
-select ok(not private.session_is_active(), 'session: a session past not_after is not active');
-reset role;
+select ok(not pg_temp.session_active_as('alice'), 'session: a session past not_after is not active');
 select is((select active from private.session_status(pg_temp.uid('alice'), pg_temp.sid('alice'))), false,
   'session_status: agrees for a session past not_after');
 update auth.sessions set not_after = null where id = pg_temp.sid('alice');
 
 update auth.users set deleted_at = now() where id = pg_temp.uid('alice');
-select pg_temp.act_as('alice');
-select ok(not private.session_is_active(), 'session: a soft-deleted user''s session is not active');
-reset role;
+select ok(not pg_temp.session_active_as('alice'), 'session: a soft-deleted user''s session is not active');
 select is((select active from private.session_status(pg_temp.uid('alice'), pg_temp.sid('alice'))), false,
   'session_status: agrees for a soft-deleted user');
 update auth.users set deleted_at = null where id = pg_temp.uid('alice');
 
 update auth.users set banned_until = now() - interval '1 day' where id = pg_temp.uid('alice');
-select pg_temp.act_as('alice');
-select ok(private.session_is_active(), 'session: a ban that has ended no longer blocks');
-reset role;
+select ok(pg_temp.session_active_as('alice'), 'session: a ban that has ended no longer blocks');
 update auth.users set banned_until = null where id = pg_temp.uid('alice');
 
 select set_config('request.jwt.claims', json_build_object(
@@ -301,19 +194,7 @@ reset role;
 
 -- private.session_status() is the server-side guard's form of the same rules (for an explicit user and
 -- session, callable by the table owner only): both must agree.
-create temp table active_as (name text primary key, active boolean);
-grant insert on active_as to public;
-do $$
-declare
-  n text;
-begin
-  for n in select name from pg_temp.fixtures loop
-    perform pg_temp.act_as(n);
-    insert into pg_temp.active_as values (n, private.session_is_active());
-    reset role;
-  end loop;
-end
-$$;
+create temp table active_as as select name, pg_temp.session_active_as(name) as active from pg_temp.fixtures;
 select is(array(select name from pg_temp.active_as where active order by 1), array['admin', 'alice', 'bob', 'norole', 'support'],
   'session: active for every persona but the banned, revoked and reused ones');
 select is(
@@ -347,34 +228,28 @@ select ok(not has_function_privilege('authenticated', 'private.session_status(uu
 -- private.authorize(): permissions per role, and only with an active session
 -- ---------------------------------------------------------------------------------------------------
 
-create function pg_temp.granted() returns text[] language sql stable as $$
-  select coalesce(array_agg(p::text order by p), '{}')
+-- The permissions private.authorize() grants to the persona's own token.
+create function pg_temp.granted_to(who text) returns text[] language plpgsql as $$
+declare
+  granted text[];
+begin
+  perform pg_temp.act_as(who);
+  select coalesce(array_agg(p::text order by p), '{}') into granted
   from unnest(enum_range(null::public.app_permission)) p
-  where private.authorize(p)
+  where private.authorize(p);
+  reset role;
+  return granted;
+end
 $$;
 
-select pg_temp.act_as('alice');
-select is(pg_temp.granted(), '{}'::text[], 'authorize: a user has no permission');
-reset role;
-select pg_temp.act_as('support');
-select is(pg_temp.granted(), array['users.read', 'sessions.revoke', 'audit.read'], 'authorize: support');
-reset role;
-select pg_temp.act_as('admin');
-select is(pg_temp.granted(), array['users.read', 'users.write', 'users.ban', 'users.delete', 'sessions.revoke', 'roles.assign', 'audit.read'],
+select is(pg_temp.granted_to('alice'), '{}'::text[], 'authorize: a user has no permission');
+select is(pg_temp.granted_to('support'), array['users.read', 'sessions.revoke', 'audit.read'], 'authorize: support');
+select is(pg_temp.granted_to('admin'), array['users.read', 'users.write', 'users.ban', 'users.delete', 'sessions.revoke', 'roles.assign', 'audit.read'],
   'authorize: admin has every permission');
-reset role;
-select pg_temp.act_as('norole');
-select is(pg_temp.granted(), '{}'::text[], 'authorize: a user without a role row has no permission');
-reset role;
-select pg_temp.act_as('banned');
-select is(pg_temp.granted(), '{}'::text[], 'authorize: a banned admin has no permission');
-reset role;
-select pg_temp.act_as('revoked');
-select is(pg_temp.granted(), '{}'::text[], 'authorize: an admin whose session was deleted has no permission');
-reset role;
-select pg_temp.act_as('reused');
-select is(pg_temp.granted(), '{}'::text[], 'authorize: an admin whose refresh tokens were revoked has no permission');
-reset role;
+select is(pg_temp.granted_to('norole'), '{}'::text[], 'authorize: a user without a role row has no permission');
+select is(pg_temp.granted_to('banned'), '{}'::text[], 'authorize: a banned admin has no permission');
+select is(pg_temp.granted_to('revoked'), '{}'::text[], 'authorize: an admin whose session was deleted has no permission');
+select is(pg_temp.granted_to('reused'), '{}'::text[], 'authorize: an admin whose refresh tokens were revoked has no permission');
 select pg_temp.act_as('anon');
 select throws_ok($$select private.authorize('users.read')$$, '42501', null, 'authorize: anon cannot call it');
 select throws_ok($$select private.session_is_active()$$, '42501', null, 'session_is_active: anon cannot call it');

@@ -3,65 +3,50 @@
 begin;
 create extension if not exists pgtap with schema extensions;
 
-select plan(57);
+select plan(60);
 
--- Fixtures, built inside this transaction. Every user gets a profile and the `user` role from the
--- auth.users trigger, and a session with a live refresh token; then each persona gets its role and state.
--- banned, revoked and reused are admins, so the tests show that no role survives those states.
-create temp table fixtures (name text primary key, user_id uuid not null, session_id uuid not null);
-grant select on fixtures to public;
-insert into fixtures (name, user_id, session_id)
-select n, gen_random_uuid(), gen_random_uuid()
-from unnest(array['alice', 'bob', 'support', 'admin', 'banned', 'revoked', 'reused', 'norole']) n;
-
-create function pg_temp.uid(who text) returns uuid language sql stable
-as $$ select user_id from pg_temp.fixtures where name = who $$;
-create function pg_temp.sid(who text) returns uuid language sql stable
-as $$ select session_id from pg_temp.fixtures where name = who $$;
-
--- What the app's data path does per request: the verified claims, then `set local role`.
-create function pg_temp.act_as(who text) returns void language plpgsql as $$
-declare
-  f record;
-begin
-  if who = 'anon' then
-    perform set_config('request.jwt.claims', '{"role":"anon"}', true);
-    perform set_config('role', 'anon', true);
-    return;
-  end if;
-  select * into strict f from pg_temp.fixtures where name = who;
-  perform set_config('request.jwt.claims', json_build_object(
-    'sub', f.user_id, 'role', 'authenticated', 'session_id', f.session_id, 'aud', 'authenticated')::text, true);
-  perform set_config('role', 'authenticated', true);
-end
-$$;
-
-insert into auth.users (instance_id, id, aud, role, email, raw_app_meta_data, raw_user_meta_data, created_at, updated_at)
-select '00000000-0000-0000-0000-000000000000', user_id, 'authenticated', 'authenticated', name || '@rls.test',
-  '{"provider": "google", "providers": ["google"]}', jsonb_build_object('full_name', initcap(name)), now(), now()
-from fixtures;
-insert into auth.sessions (id, user_id, created_at, updated_at, aal)
-select session_id, user_id, now(), now(), 'aal1' from fixtures;
-insert into auth.refresh_tokens (instance_id, token, user_id, revoked, created_at, updated_at, session_id)
-select '00000000-0000-0000-0000-000000000000', left(md5(session_id::text), 12), user_id::text, false, now(), now(), session_id
-from fixtures;
-
-update public.user_roles set role = 'support' where user_id = pg_temp.uid('support');
-update public.user_roles set role = 'admin'
-where user_id in (select user_id from fixtures where name in ('admin', 'banned', 'revoked', 'reused'));
-delete from public.user_roles where user_id = pg_temp.uid('norole');
--- A ban keeps the sessions (Supabase Auth does not delete them).
-update auth.users set banned_until = now() + interval '1 day' where id = pg_temp.uid('banned');
--- Sign-out, force sign-out or deletion: the session row is gone.
-delete from auth.sessions where id = pg_temp.sid('revoked');
--- Reuse detection: every refresh token of the session revoked, the session row kept.
-update auth.refresh_tokens set revoked = true where session_id = pg_temp.sid('reused');
+-- The personas (alice, bob, support, admin, banned, revoked, reused, norole) and act_as().
+\ir fixtures/matrix.psql
 
 select count(*) as total_profiles from public.profiles \gset
 
 -- ---------------------------------------------------------------------------------------------------
 -- The matrix
 -- ---------------------------------------------------------------------------------------------------
+
+-- Every persona but the user (alice) and admin: it selects `sees` ('own' profile, 'all' profiles or
+-- 'none'); it cannot insert, edit alice's profile or delete; without an active session ('none') it cannot
+-- edit its own profile either.
+create function pg_temp.profiles_refused(who text, label text, sees text) returns setof text language plpgsql as $$
+declare
+  total int := (select count(*) from public.profiles);
+  n int;
+begin
+  perform pg_temp.act_as(who);
+  if sees = 'own' then
+    return next results_eq('select id from public.profiles', format('select pg_temp.uid(%L)', who),
+      format('profiles: %s selects their own profile only', label));
+  elsif sees = 'all' then
+    return next is((select count(*)::int from public.profiles), total, format('profiles: %s selects every profile', label));
+  else
+    return next is((select count(*)::int from public.profiles), 0,
+      format('profiles: %s selects nothing, not even their own profile', label));
+  end if;
+  return next throws_ok($q$insert into public.profiles (id) values (pg_temp.uid('norole'))$q$, '42501', null,
+    format('profiles: %s cannot insert', label));
+  with u as (update public.profiles set display_name = 'hacked' where id = pg_temp.uid('alice') returning 1)
+  select count(*)::int into n from u;
+  return next is(n, 0, format('profiles: %s cannot update the user''s profile', label));
+  if sees = 'none' then
+    with u as (update public.profiles set display_name = 'x' where id = pg_temp.uid(who) returning 1)
+    select count(*)::int into n from u;
+    return next is(n, 0, format('profiles: %s cannot update their own profile either', label));
+  end if;
+  return next throws_ok($q$delete from public.profiles where id = pg_temp.uid('alice')$q$, '42501', null,
+    format('profiles: %s cannot delete', label));
+  reset role;
+end
+$$;
 
 select pg_temp.act_as('anon');
 select throws_ok($$select * from public.profiles$$, '42501', null, 'profiles: anon cannot select');
@@ -91,26 +76,10 @@ select throws_ok($$delete from public.profiles where id = pg_temp.uid('alice')$$
 select throws_ok($$truncate public.profiles$$, '42501', null, 'profiles: the user cannot truncate');
 reset role;
 
-select pg_temp.act_as('bob');
-select results_eq($$select id from public.profiles$$, $$select pg_temp.uid('bob')$$,
-  'profiles: another user selects their own profile only');
-select throws_ok($$insert into public.profiles (id) values (pg_temp.uid('norole'))$$, '42501', null,
-  'profiles: another user cannot insert');
-with u as (update public.profiles set display_name = 'hacked' where id = pg_temp.uid('alice') returning 1)
-select is(count(*)::int, 0, 'profiles: another user cannot update the user''s profile') from u;
-select throws_ok($$delete from public.profiles where id = pg_temp.uid('alice')$$, '42501', null,
-  'profiles: another user cannot delete');
-reset role;
+select pg_temp.profiles_refused('bob', 'another user', 'own');
 
-select pg_temp.act_as('support');
-select is((select count(*)::int from public.profiles), :total_profiles, 'profiles: support selects every profile (users.read)');
-select throws_ok($$insert into public.profiles (id) values (pg_temp.uid('norole'))$$, '42501', null,
-  'profiles: support cannot insert');
-with u as (update public.profiles set display_name = 'by support' where id = pg_temp.uid('alice') returning 1)
-select is(count(*)::int, 0, 'profiles: support cannot update another user''s profile (no users.write)') from u;
-select throws_ok($$delete from public.profiles where id = pg_temp.uid('alice')$$, '42501', null,
-  'profiles: support cannot delete');
-reset role;
+-- support has users.read, not users.write.
+select pg_temp.profiles_refused('support', 'support', 'all');
 
 select pg_temp.act_as('admin');
 select is((select count(*)::int from public.profiles), :total_profiles, 'profiles: admin selects every profile');
@@ -124,35 +93,12 @@ select throws_ok($$delete from public.profiles where id = pg_temp.uid('alice')$$
   'profiles: admin cannot delete (deleting the user does)');
 reset role;
 
-select pg_temp.act_as('banned');
-select is((select count(*)::int from public.profiles), 0, 'profiles: a banned admin selects nothing, not even their own profile');
-select throws_ok($$insert into public.profiles (id) values (pg_temp.uid('norole'))$$, '42501', null,
-  'profiles: a banned admin cannot insert');
-with u as (update public.profiles set display_name = 'x' where id in (pg_temp.uid('banned'), pg_temp.uid('alice')) returning 1)
-select is(count(*)::int, 0, 'profiles: a banned admin cannot update their own or another profile') from u;
-select throws_ok($$delete from public.profiles where id = pg_temp.uid('alice')$$, '42501', null,
-  'profiles: a banned admin cannot delete');
-reset role;
+-- No role survives a ban, a deleted session or reuse detection.
+select pg_temp.profiles_refused('banned', 'a banned admin', 'none');
 
-select pg_temp.act_as('revoked');
-select is((select count(*)::int from public.profiles), 0, 'profiles: an admin whose session was deleted selects nothing');
-select throws_ok($$insert into public.profiles (id) values (pg_temp.uid('norole'))$$, '42501', null,
-  'profiles: an admin whose session was deleted cannot insert');
-with u as (update public.profiles set display_name = 'x' where id in (pg_temp.uid('revoked'), pg_temp.uid('alice')) returning 1)
-select is(count(*)::int, 0, 'profiles: an admin whose session was deleted cannot update their own or another profile') from u;
-select throws_ok($$delete from public.profiles where id = pg_temp.uid('alice')$$, '42501', null,
-  'profiles: an admin whose session was deleted cannot delete');
-reset role;
+select pg_temp.profiles_refused('revoked', 'an admin whose session was deleted', 'none');
 
-select pg_temp.act_as('reused');
-select is((select count(*)::int from public.profiles), 0, 'profiles: an admin whose refresh tokens were revoked selects nothing');
-select throws_ok($$insert into public.profiles (id) values (pg_temp.uid('norole'))$$, '42501', null,
-  'profiles: an admin whose refresh tokens were revoked cannot insert');
-with u as (update public.profiles set display_name = 'x' where id in (pg_temp.uid('reused'), pg_temp.uid('alice')) returning 1)
-select is(count(*)::int, 0, 'profiles: an admin whose refresh tokens were revoked cannot update their own or another profile') from u;
-select throws_ok($$delete from public.profiles where id = pg_temp.uid('alice')$$, '42501', null,
-  'profiles: an admin whose refresh tokens were revoked cannot delete');
-reset role;
+select pg_temp.profiles_refused('reused', 'an admin whose refresh tokens were revoked', 'none');
 
 select results_eq(
   $$select display_name, avatar_url from public.profiles where id = pg_temp.uid('alice')$$,

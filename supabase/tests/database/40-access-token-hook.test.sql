@@ -5,57 +5,8 @@ create extension if not exists pgtap with schema extensions;
 
 select plan(33);
 
--- Fixtures, built inside this transaction. Every user gets a profile and the `user` role from the
--- auth.users trigger, and a session with a live refresh token; then each persona gets its role and state.
--- banned, revoked and reused are admins, so the tests show that no role survives those states.
-create temp table fixtures (name text primary key, user_id uuid not null, session_id uuid not null);
-grant select on fixtures to public;
-insert into fixtures (name, user_id, session_id)
-select n, gen_random_uuid(), gen_random_uuid()
-from unnest(array['alice', 'bob', 'support', 'admin', 'banned', 'revoked', 'reused', 'norole']) n;
-
-create function pg_temp.uid(who text) returns uuid language sql stable
-as $$ select user_id from pg_temp.fixtures where name = who $$;
-create function pg_temp.sid(who text) returns uuid language sql stable
-as $$ select session_id from pg_temp.fixtures where name = who $$;
-
--- What the app's data path does per request: the verified claims, then `set local role`.
-create function pg_temp.act_as(who text) returns void language plpgsql as $$
-declare
-  f record;
-begin
-  if who = 'anon' then
-    perform set_config('request.jwt.claims', '{"role":"anon"}', true);
-    perform set_config('role', 'anon', true);
-    return;
-  end if;
-  select * into strict f from pg_temp.fixtures where name = who;
-  perform set_config('request.jwt.claims', json_build_object(
-    'sub', f.user_id, 'role', 'authenticated', 'session_id', f.session_id, 'aud', 'authenticated')::text, true);
-  perform set_config('role', 'authenticated', true);
-end
-$$;
-
-insert into auth.users (instance_id, id, aud, role, email, raw_app_meta_data, raw_user_meta_data, created_at, updated_at)
-select '00000000-0000-0000-0000-000000000000', user_id, 'authenticated', 'authenticated', name || '@rls.test',
-  '{"provider": "google", "providers": ["google"]}', jsonb_build_object('full_name', initcap(name)), now(), now()
-from fixtures;
-insert into auth.sessions (id, user_id, created_at, updated_at, aal)
-select session_id, user_id, now(), now(), 'aal1' from fixtures;
-insert into auth.refresh_tokens (instance_id, token, user_id, revoked, created_at, updated_at, session_id)
-select '00000000-0000-0000-0000-000000000000', left(md5(session_id::text), 12), user_id::text, false, now(), now(), session_id
-from fixtures;
-
-update public.user_roles set role = 'support' where user_id = pg_temp.uid('support');
-update public.user_roles set role = 'admin'
-where user_id in (select user_id from fixtures where name in ('admin', 'banned', 'revoked', 'reused'));
-delete from public.user_roles where user_id = pg_temp.uid('norole');
--- A ban keeps the sessions (Supabase Auth does not delete them).
-update auth.users set banned_until = now() + interval '1 day' where id = pg_temp.uid('banned');
--- Sign-out, force sign-out or deletion: the session row is gone.
-delete from auth.sessions where id = pg_temp.sid('revoked');
--- Reuse detection: every refresh token of the session revoked, the session row kept.
-update auth.refresh_tokens set revoked = true where session_id = pg_temp.sid('reused');
+-- The personas (alice, bob, support, admin, banned, revoked, reused, norole) and act_as().
+\ir fixtures/matrix.psql
 
 -- What the Auth server passes: claims shaped like the contract transcripts (02 Google, 03 Apple), with a
 -- Google avatar URL and subject of real-world length.
