@@ -3,6 +3,19 @@ import { isAuthRetryableFetchError } from "@supabase/supabase-js";
 import { NextResponse, type NextRequest } from "next/server";
 import { getConfig } from "../config";
 import { sessionCookieOptions } from "./cookie-options";
+import { storedSessionExpiry } from "./stored-session";
+
+/** How early @supabase/ssr refreshes before expiry, with some slack. */
+const REFRESH_MARGIN_MS = 15_000;
+
+async function authServerAnswers(supabaseUrl: string, key: string): Promise<boolean> {
+  try {
+    const res = await fetch(`${supabaseUrl}/auth/v1/health`, { headers: { apikey: key }, signal: AbortSignal.timeout(1500), cache: "no-store" });
+    return res.ok;
+  } catch {
+    return false;
+  }
+}
 
 export type RefreshOutcome = { response: NextResponse; refreshUnavailable: boolean };
 
@@ -20,6 +33,14 @@ export type RefreshOutcome = { response: NextResponse; refreshUnavailable: boole
  */
 export async function updateSession(request: NextRequest, requestHeaders: Headers): Promise<RefreshOutcome> {
   const config = getConfig();
+  // supabase-js retries a refresh that cannot reach the Auth server for ~30 s before giving up; when a refresh
+  // is due, ask the Auth server first and answer 503 at once if it is down (cookies untouched).
+  const expiresAt = storedSessionExpiry(request.cookies.getAll());
+  if (expiresAt !== null && expiresAt * 1000 <= Date.now() + REFRESH_MARGIN_MS) {
+    if (!(await authServerAnswers(config.supabaseUrl, config.supabaseKey))) {
+      return { response: NextResponse.next({ request: { headers: requestHeaders } }), refreshUnavailable: true };
+    }
+  }
   let response = NextResponse.next({ request: { headers: requestHeaders } });
   const supabase = createServerClient(config.supabaseUrl, config.supabaseKey, {
     cookieOptions: sessionCookieOptions(config),

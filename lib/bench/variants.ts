@@ -1,0 +1,20 @@
+/**
+ * The variants of the benchmark page (`npm run bench`): the same page and markup, authenticated three ways.
+ * - `session`: the app's session layer — requireUser() (ES256 verified locally, one indexed query for
+ *   session, ban and role), then the profile through withRls.
+ * - `no-auth`: no session and no guard; the same profile query through withRls with claims that match no
+ *   session, so the page makes the same database round trips and finds nothing.
+ * - `get-user`: the getUser pattern — the Auth server's `GET /user` on every request, then the profile
+ *   through withRls.
+ */
+export const BENCH_VARIANTS = ["session", "no-auth", "get-user"] as const;
+export type BenchVariant = (typeof BENCH_VARIANTS)[number];
+
+export function isBenchVariant(value: unknown): value is BenchVariant {
+  return typeof value === "string" && (BENCH_VARIANTS as readonly string[]).includes(value);
+}
+
+/** The bench routes exist only in a server started with ENABLE_BENCH_ROUTES=1; anywhere else they are a 404. */
+export function benchRoutesEnabled(env: Record<string, string | undefined> = process.env): boolean {
+  return env.ENABLE_BENCH_ROUTES === "1";
+}
