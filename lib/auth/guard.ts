@@ -4,7 +4,7 @@ import { redirect } from "next/navigation";
 import { pool } from "../db/client";
 import type { JwtClaims } from "../db/rls";
 import { AppError } from "../errors";
-import { createClient } from "../supabase/server";
+import { storedAccessToken } from "../supabase/stored-session";
 import { can, isAppRole, type AppRole, type Permission } from "./permissions";
 import { verifyAccessToken, type VerifiedClaims } from "./verify-token";
 
@@ -37,10 +37,9 @@ async function sessionStatus(userId: string, sessionId: string): Promise<{ activ
  * and Postgres checks again through RLS.
  */
 export async function authenticate(): Promise<AuthResult> {
-  const supabase = await createClient();
-  // getSession() only reads the (HttpOnly) cookie; nothing in it is trusted until verified below.
-  const { data } = await supabase.auth.getSession();
-  const token = data.session?.access_token;
+  // The middleware has refreshed the session already; read the token straight from the HttpOnly cookie.
+  // Nothing in it is trusted until verified below.
+  const token = storedAccessToken((await cookies()).getAll());
   if (!token) return { ok: false, reason: "signed_out" };
   const verified = await verifyAccessToken(token);
   if (!verified.ok) {

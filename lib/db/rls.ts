@@ -15,8 +15,14 @@ export type JwtClaims = Record<string, unknown> & { sub: string; role: string; s
  */
 export async function withRls<T>(claims: JwtClaims, fn: (tx: Tx) => Promise<T>): Promise<T> {
   return pool().begin(async (tx) => {
-    // Both settings are transaction-local (is_local = true): they end with this transaction.
-    await tx`select set_config('role', 'authenticated', true), set_config('request.jwt.claims', ${JSON.stringify(claims)}, true)`;
-    return fn(tx);
+    // Both settings are transaction-local (is_local = true): they end with this transaction. Not awaited
+    // before `fn`: postgres.js sends fn's queries right behind it on the same connection (one round trip
+    // less), and if it failed the transaction is aborted, so nothing in fn can run without it.
+    const setup = tx`select set_config('role', 'authenticated', true), set_config('request.jwt.claims', ${JSON.stringify(claims)}, true)`.execute();
+    try {
+      return await fn(tx);
+    } finally {
+      await setup;
+    }
   }) as Promise<T>;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { storedSessionExpiry } from "./stored-session";
+import { storedAccessToken, storedSessionExpiry } from "./stored-session";
 
 const encode = (v: unknown) => `base64-${Buffer.from(JSON.stringify(v)).toString("base64url")}`;
 
@@ -20,5 +20,11 @@ describe("storedSessionExpiry", () => {
     expect(storedSessionExpiry([{ name: "sb-127-auth-token", value: "base64-%%%" }])).toBeNull();
     expect(storedSessionExpiry([{ name: "sb-127-auth-token", value: encode({ expires_at: "soon" }) }])).toBeNull();
     expect(storedSessionExpiry([{ name: "sb-127-auth-token-code-verifier", value: encode({ expires_at: 1 }) }])).toBeNull();
+  });
+
+  it("reads the access token", () => {
+    expect(storedAccessToken([{ name: "sb-127-auth-token", value: encode({ access_token: "a.b.c" }) }])).toBe("a.b.c");
+    expect(storedAccessToken([{ name: "sb-127-auth-token", value: encode({ access_token: 1 }) }])).toBeNull();
+    expect(storedAccessToken([])).toBeNull();
   });
 });

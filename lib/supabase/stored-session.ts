@@ -1,8 +1,20 @@
 /**
- * Reads `expires_at` from the session cookie @supabase/ssr writes (`sb-<ref>-auth-token`, possibly split into
+ * Reads the session cookie @supabase/ssr writes (`sb-<ref>-auth-token`, possibly split into
  * `.0`, `.1`… chunks, `base64-` + base64url JSON). Untrusted: only used to decide whether a refresh is due.
  */
 export function storedSessionExpiry(cookies: { name: string; value: string }[]): number | null {
+  const session = storedSession(cookies);
+  const expiresAt = session?.expires_at;
+  return typeof expiresAt === "number" && Number.isFinite(expiresAt) ? expiresAt : null;
+}
+
+/** The access token stored in the session cookie, unverified, or null. */
+export function storedAccessToken(cookies: { name: string; value: string }[]): string | null {
+  const token = storedSession(cookies)?.access_token;
+  return typeof token === "string" && token.length > 0 ? token : null;
+}
+
+function storedSession(cookies: { name: string; value: string }[]): Record<string, unknown> | null {
   const parts = cookies
     .map((c) => ({ c, m: /^sb-.+-auth-token(?:\.(\d+))?$/.exec(c.name) }))
     .filter((x): x is { c: { name: string; value: string }; m: RegExpExecArray } => x.m !== null)
@@ -18,8 +30,7 @@ export function storedSessionExpiry(cookies: { name: string; value: string }[]):
   try {
     const json = raw.startsWith("base64-") ? Buffer.from(raw.slice(7), "base64url").toString("utf8") : raw;
     const parsed: unknown = JSON.parse(json);
-    const expiresAt = (parsed as { expires_at?: unknown } | null)?.expires_at;
-    return typeof expiresAt === "number" && Number.isFinite(expiresAt) ? expiresAt : null;
+    return parsed && typeof parsed === "object" && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : null;
   } catch {
     return null;
   }
