@@ -63,22 +63,26 @@ revoke all on table private.bootstrap_admins from public;
 -- the row), must not be past not_after, and the user must be neither banned nor (soft-)deleted.
 -- private.session_status() (the server-side guard's query) applies the same rules; the pgTAP tests check
 -- that the two agree.
+-- Both are PL/pgSQL rather than SQL functions: a security definer SQL function is planned again on every
+-- call, PL/pgSQL caches its plans per connection, which matters for functions every policy calls.
 create function private.session_is_active()
 returns boolean
-language sql
+language plpgsql
 stable
 security definer
 set search_path = ''
 as $$
-  select exists (
+declare
+  sid text := auth.jwt() ->> 'session_id';
+begin
+  if sid is null or sid !~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' then
+    return false;
+  end if;
+  return exists (
     select 1
     from auth.sessions s
     join auth.users u on u.id = s.user_id
-    where s.id = (
-        select case when c.sid ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'
-                    then c.sid::uuid end
-        from (select auth.jwt() ->> 'session_id' as sid) c
-      )
+    where s.id = sid::uuid
       and s.user_id = auth.uid()
       and (s.not_after is null or s.not_after > now())
       and (u.banned_until is null or u.banned_until <= now())
@@ -87,26 +91,31 @@ as $$
         select 1 from auth.refresh_tokens r
         where r.session_id = s.id and r.revoked = false
       )
-  )
+  );
+end
 $$;
 
 -- Reads the role from the table on every statement, never from the token: a demotion or a role change
 -- is effective on the next request although the user's access token still carries the old user_role.
 create function private.authorize(permission public.app_permission)
 returns boolean
-language sql
+language plpgsql
 stable
 security definer
 set search_path = ''
 as $$
-  select private.session_is_active()
-    and exists (
-      select 1
-      from public.user_roles ur
-      join public.role_permissions rp on rp.role = ur.role
-      where ur.user_id = auth.uid()
-        and rp.permission = authorize.permission
-    )
+begin
+  if not private.session_is_active() then
+    return false;
+  end if;
+  return exists (
+    select 1
+    from public.user_roles ur
+    join public.role_permissions rp on rp.role = ur.role
+    where ur.user_id = auth.uid()
+      and rp.permission = authorize.permission
+  );
+end
 $$;
 
 revoke all on function private.session_is_active() from public;
