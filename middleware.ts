@@ -9,7 +9,7 @@ const RETRY_PAGE = `<!doctype html><html lang="en"><head><meta charset="utf-8"><
 <p><a href="">Try again</a></p></body></html>`;
 
 /**
- * Refreshes the Supabase session on every page and route request and adds the security headers. It is a
+ * Refreshes the Supabase session when it is due and adds the security headers to every page and route. It is a
  * convenience, not the guard: every protected page, route handler and server action checks the session
  * again on the server, and Postgres checks again through RLS.
  * Next 16 calls this file `proxy.ts`; the name is kept for the layout this project documents.
