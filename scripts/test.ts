@@ -1,4 +1,4 @@
-import { projectPath, run } from "./run.ts";
+import { countTests, projectPath, run } from "./run.ts";
 
 /**
  * `npm test`: every suite, in order, against the real local stack — types and lint, unit tests (Vitest), database tests
@@ -9,7 +9,7 @@ process.env.PATH = projectPath();
 process.env.NEXT_TELEMETRY_DISABLED = "1";
 const node = process.execPath;
 
-type Step = { name: string; command: string; args: string[]; required?: boolean };
+type Step = { name: string; command: string; args: string[]; required?: boolean; counts?: boolean };
 
 const steps: Step[] = [
   { name: "local stack", command: node, args: ["stack/cli.ts", "start"], required: true },
@@ -18,22 +18,31 @@ const steps: Step[] = [
     command: "sh",
     args: ["-c", "tsc --noEmit -p tsconfig.json && tsc --noEmit -p stack/tsconfig.json && eslint --max-warnings=0 ."],
   },
-  { name: "unit and stack tests (Vitest)", command: node, args: ["node_modules/vitest/vitest.mjs", "run"] },
-  { name: "database tests (pgTAP)", command: node, args: ["stack/pgtap.ts"] },
+  { name: "unit and stack tests (Vitest)", command: node, args: ["node_modules/vitest/vitest.mjs", "run"], counts: true },
+  { name: "database tests (pgTAP)", command: node, args: ["stack/pgtap.ts"], counts: true },
   {
     name: "Auth server contract and client tests",
     command: node,
     args: ["node_modules/vitest/vitest.mjs", "run", "--config", "stack/vitest.integration.config.ts"],
+    counts: true,
   },
   { name: "production build", command: node, args: ["node_modules/next/dist/bin/next", "build"], required: true },
-  { name: "end-to-end tests (Playwright)", command: node, args: ["node_modules/@playwright/test/cli.js", "test"] },
+  { name: "end-to-end tests (Playwright)", command: node, args: ["node_modules/@playwright/test/cli.js", "test"], counts: true },
 ];
 
 const results: { name: string; ok: boolean; seconds: number }[] = [];
+const totals = { passed: 0, failed: 0, skipped: 0 };
 for (const step of steps) {
   console.log(`\n━━ ${step.name} ━━`);
   const started = Date.now();
-  const code = await run(step.command, step.args);
+  const child = run(step.command, step.args, { capture: step.counts });
+  const code = await child;
+  if (step.counts && child.output) {
+    const counted = countTests(await child.output);
+    totals.passed += counted.passed;
+    totals.failed += counted.failed;
+    totals.skipped += counted.skipped;
+  }
   results.push({ name: step.name, ok: code === 0, seconds: (Date.now() - started) / 1000 });
   if (code !== 0 && step.required) {
     console.error(`\n${step.name} failed; the remaining suites need it.`);
@@ -44,4 +53,5 @@ for (const step of steps) {
 console.log("\n━━ summary ━━");
 for (const r of results) console.log(`${r.ok ? "✔" : "✘"} ${r.name} (${r.seconds.toFixed(1)} s)`);
 const failed = results.filter((r) => !r.ok).length;
+console.log(`tests: ${totals.passed} passed, ${totals.failed} failed${totals.skipped ? `, ${totals.skipped} skipped` : ""}`);
 process.exit(failed === 0 && results.length === steps.length ? 0 : 1);
