@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+import { DisplayNameForm } from "@/components/account/display-name-form";
 import { Button } from "@/components/ui/button";
 import { Card, PageShell } from "@/components/ui/card";
 import { getProfile } from "@/lib/account/get-profile";
@@ -53,6 +54,7 @@ export default async function AccountPage() {
           <dt className="text-zinc-500">Role</dt>
           <dd data-testid="account-role">{auth.role}</dd>
         </dl>
+        <DisplayNameForm initial={name ?? ""} />
         {can(auth.role, "users.read") ? (
           <Link href="/admin" className="mt-6 inline-block text-sm font-medium underline">
             User management
