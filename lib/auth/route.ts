@@ -7,26 +7,36 @@ import { authorizeRequest, type AuthContext } from "./guard";
 import type { Permission } from "./permissions";
 import { clearSessionCookies } from "./session-cookies";
 
-type Handler = (request: NextRequest, auth: AuthContext) => Promise<NextResponse>;
+function errorResponse(request: NextRequest, error: unknown): NextResponse {
+  const status = toHttpStatus(error);
+  const message = error instanceof AppError ? error.message : "Something went wrong";
+  const code = error instanceof AppError ? error.code : "internal";
+  const response = NextResponse.json({ ok: false, error: { code, message } }, { status });
+  response.headers.set("cache-control", "private, no-store");
+  if (status >= 500 && !(error instanceof AppError)) console.error(error);
+  // A 401 means the session is dead: its cookies go with it.
+  return status === 401 ? clearSessionCookies(request, response) : response;
+}
 
 /**
- * Wraps a route handler: CSRF check for every method but GET/HEAD, then the guard (and permission).
- * Failures answer JSON 401/403/503; a 401 also clears the dead session's cookies.
+ * Wraps a route handler that needs no session (sign-in, sign-out): the CSRF check for every method but
+ * GET/HEAD; failures answer JSON with the status of lib/errors.
  */
-export function withAuth(handler: Handler, opts: { permission?: Permission } = {}) {
+export function withSameOrigin(handler: (request: NextRequest) => Promise<NextResponse>) {
   return async (request: NextRequest): Promise<NextResponse> => {
     try {
       if (request.method !== "GET" && request.method !== "HEAD") assertSameOrigin(request.headers, getConfig().appOrigin);
-      const auth = await authorizeRequest(opts.permission);
-      return await handler(request, auth);
+      return await handler(request);
     } catch (error) {
-      const status = toHttpStatus(error);
-      const message = error instanceof AppError ? error.message : "Something went wrong";
-      const code = error instanceof AppError ? error.code : "internal";
-      const response = NextResponse.json({ ok: false, error: { code, message } }, { status });
-      response.headers.set("cache-control", "private, no-store");
-      if (status >= 500 && !(error instanceof AppError)) console.error(error);
-      return status === 401 ? clearSessionCookies(request, response) : response;
+      return errorResponse(request, error);
     }
   };
+}
+
+/**
+ * Wraps a route handler that needs the signed-in user: the CSRF check, then the guard (and permission).
+ * Failures answer JSON 401/403/503; a 401 also clears the dead session's cookies.
+ */
+export function withAuth(handler: (request: NextRequest, auth: AuthContext) => Promise<NextResponse>, opts: { permission?: Permission } = {}) {
+  return withSameOrigin(async (request) => handler(request, await authorizeRequest(opts.permission)));
 }

@@ -1,30 +1,17 @@
 import "server-only";
 import { getConfig } from "../config";
 import { AppError } from "../errors";
+import { authServerAnswers } from "../supabase/health";
 import { createClient } from "../supabase/server";
 import type { Provider } from "./providers";
-
-/** True when the Auth server answers; sign-in must not send a browser to a dead end. */
-export async function authServerReachable(timeoutMs = 2500): Promise<boolean> {
-  const config = getConfig();
-  try {
-    const res = await fetch(`${config.supabaseUrl}/auth/v1/health`, {
-      headers: { apikey: config.supabaseKey },
-      signal: AbortSignal.timeout(timeoutMs),
-      cache: "no-store",
-    });
-    return res.ok;
-  } catch {
-    return false;
-  }
-}
 
 /**
  * Starts the OAuth flow on the server: @supabase/ssr stores the PKCE verifier in an HttpOnly cookie and hands
  * back the provider URL to redirect the browser to. `next` must already be validated.
  */
 export async function startOAuthSignIn(provider: Provider, next: string): Promise<string> {
-  if (!(await authServerReachable())) {
+  // Sign-in must not send a browser to a dead end.
+  if (!(await authServerAnswers(2500))) {
     throw new AppError({ code: "auth_unavailable", message: "Sign-in is temporarily unavailable" });
   }
   const config = getConfig();

@@ -3,19 +3,11 @@ import { isAuthRetryableFetchError } from "@supabase/supabase-js";
 import { NextResponse, type NextRequest } from "next/server";
 import { getConfig } from "../config";
 import { sessionCookieOptions } from "./cookie-options";
+import { authServerAnswers } from "./health";
 import { storedSessionExpiry } from "./stored-session";
 
 /** How early @supabase/ssr refreshes before expiry, with some slack. */
 const REFRESH_MARGIN_MS = 15_000;
-
-async function authServerAnswers(supabaseUrl: string, key: string): Promise<boolean> {
-  try {
-    const res = await fetch(`${supabaseUrl}/auth/v1/health`, { headers: { apikey: key }, signal: AbortSignal.timeout(1500), cache: "no-store" });
-    return res.ok;
-  } catch {
-    return false;
-  }
-}
 
 export type RefreshOutcome = { response: NextResponse; refreshUnavailable: boolean };
 
@@ -42,7 +34,7 @@ export async function updateSession(request: NextRequest, requestHeaders: Header
     // strictly, so verifying it here as well would only double the hot path's cost.
     return { response: NextResponse.next({ request: { headers: requestHeaders } }), refreshUnavailable: false };
   }
-  if (!(await authServerAnswers(config.supabaseUrl, config.supabaseKey))) {
+  if (!(await authServerAnswers(1500))) {
     return { response: NextResponse.next({ request: { headers: requestHeaders } }), refreshUnavailable: true };
   }
   let response = NextResponse.next({ request: { headers: requestHeaders } });

@@ -1,19 +1,14 @@
-import { NextResponse, type NextRequest } from "next/server";
+import { NextResponse } from "next/server";
 import { noStore } from "@/lib/http/no-store";
 import { getConfig } from "@/lib/config";
-import { assertSameOrigin } from "@/lib/auth/csrf";
 import { isProvider } from "@/lib/auth/providers";
 import { safeNextPath } from "@/lib/auth/redirect";
 import { startOAuthSignIn } from "@/lib/auth/sign-in";
-import { AppError, toHttpStatus } from "@/lib/errors";
+import { withSameOrigin } from "@/lib/auth/route";
+import { AppError } from "@/lib/errors";
 
-export async function POST(request: NextRequest) {
+export const POST = withSameOrigin(async (request) => {
   const { appOrigin } = getConfig();
-  try {
-    assertSameOrigin(request.headers, appOrigin);
-  } catch (error) {
-    return noStore(NextResponse.json({ error: (error as AppError).message }, { status: toHttpStatus(error) }));
-  }
   const form = await request.formData();
   const provider = form.get("provider");
   const next = safeNextPath(form.get("next"));
@@ -29,4 +24,4 @@ export async function POST(request: NextRequest) {
     }
     return noStore(NextResponse.redirect(new URL("/login?error=failed", appOrigin), 303));
   }
-}
+});
