@@ -63,13 +63,6 @@ export async function authenticate(): Promise<AuthResult> {
   };
 }
 
-const LOGIN_REASON: Record<Exclude<DenyReason, "forbidden" | "unavailable">, string> = {
-  signed_out: "",
-  session_expired: "session_expired",
-  session_revoked: "session_expired",
-  banned: "banned",
-};
-
 /** For pages: the signed-in user, or a redirect that clears the session cookies and goes to /login. */
 export async function requireUser(next = "/account"): Promise<AuthContext> {
   const result = await authenticate();
@@ -80,7 +73,7 @@ export async function requireUser(next = "/account"): Promise<AuthContext> {
     const hasSessionCookie = store.getAll().some((c) => c.name.startsWith("sb-"));
     if (!hasSessionCookie) redirect(`/login?next=${encodeURIComponent(next)}`);
   }
-  const reason = LOGIN_REASON[result.reason as keyof typeof LOGIN_REASON] || "session_expired";
+  const reason = result.reason === "banned" ? "banned" : "session_expired";
   redirect(`/auth/signed-out?reason=${reason}&next=${encodeURIComponent(next)}`);
 }
 

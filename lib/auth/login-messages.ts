@@ -5,7 +5,6 @@ const MESSAGES: Record<string, string> = {
   banned: "This account is suspended. Contact support if you think this is a mistake.",
   provider: "That sign-in method is not available.",
   session_expired: "Your session has ended. Please sign in again.",
-  session_revoked: "You were signed out. Please sign in again.",
   signed_out: "You have been signed out.",
 };
 

@@ -22,15 +22,7 @@ export type Permission = (typeof PERMISSIONS)[number];
 export const ROLE_PERMISSIONS: Readonly<Record<AppRole, readonly Permission[]>> = {
   user: [],
   support: ["users.read", "sessions.revoke", "audit.read"],
-  admin: [
-    "users.read",
-    "users.write",
-    "users.ban",
-    "users.delete",
-    "sessions.revoke",
-    "roles.assign",
-    "audit.read",
-  ],
+  admin: PERMISSIONS,
 };
 
 export function isAppRole(value: unknown): value is AppRole {

@@ -25,7 +25,6 @@ const hookOutput = z.object({
 });
 
 async function runAccessTokenHook(
-  app: App,
   db: Db,
   fn: string,
   event: { user_id: string; claims: Claims; authentication_method: string },
@@ -52,7 +51,6 @@ async function runAccessTokenHook(
     const lines = valid.error.issues.map((i) => `- ${i.path.join(".") || "(root)"}: ${i.message}`).join("\n");
     throw new AuthError(500, "unexpected_failure", `output claims do not conform to the expected schema: \n${lines}\n`);
   }
-  void app;
   return claims as Claims;
 }
 
@@ -106,7 +104,7 @@ export async function issueTokens(
     // Supabase Auth v2.196 sends `aud` as an array in the first token it signs after a start when the hook is
     // on; the app must accept both forms, so the local server reproduces it.
     if (!app.state.issuedFirstToken) claims.aud = [claims.aud as string];
-    claims = await runAccessTokenHook(app, db, app.config.accessTokenHook, {
+    claims = await runAccessTokenHook(db, app.config.accessTokenHook, {
       user_id: user.id,
       claims,
       authentication_method: opts.authenticationMethod,
