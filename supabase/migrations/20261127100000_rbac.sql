@@ -61,10 +61,36 @@ revoke all on table private.bootstrap_admins from public;
 -- or reuse detection. This closes that window for every query: the token's session must still exist for
 -- this user, must have a refresh token that was not revoked (reuse detection revokes them all but keeps
 -- the row), must not be past not_after, and the user must be neither banned nor (soft-)deleted.
--- private.session_status() (the server-side guard's query) applies the same rules; the pgTAP tests check
--- that the two agree.
 -- Both are PL/pgSQL rather than SQL functions: a security definer SQL function is planned again on every
 -- call, PL/pgSQL caches its plans per connection, which matters for functions every policy calls.
+-- The revocation rules themselves, for an explicit user and session. Not granted to any API role: it would
+-- let a user probe other people's sessions. session_is_active() applies it to the request's token;
+-- private.session_status() (the app server's guard) to the token the app verified.
+create function private.session_active_for(p_user_id uuid, p_session_id uuid)
+returns boolean
+language plpgsql
+stable
+security definer
+set search_path = ''
+as $$
+begin
+  return exists (
+    select 1
+    from auth.sessions s
+    join auth.users u on u.id = s.user_id
+    where s.id = p_session_id
+      and s.user_id = p_user_id
+      and (s.not_after is null or s.not_after > now())
+      and (u.banned_until is null or u.banned_until <= now())
+      and u.deleted_at is null
+      and exists (
+        select 1 from auth.refresh_tokens r
+        where r.session_id = s.id and r.revoked = false
+      )
+  );
+end
+$$;
+
 create function private.session_is_active()
 returns boolean
 language plpgsql
@@ -78,20 +104,7 @@ begin
   if sid is null or sid !~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' then
     return false;
   end if;
-  return exists (
-    select 1
-    from auth.sessions s
-    join auth.users u on u.id = s.user_id
-    where s.id = sid::uuid
-      and s.user_id = auth.uid()
-      and (s.not_after is null or s.not_after > now())
-      and (u.banned_until is null or u.banned_until <= now())
-      and u.deleted_at is null
-      and exists (
-        select 1 from auth.refresh_tokens r
-        where r.session_id = s.id and r.revoked = false
-      )
-  );
+  return private.session_active_for(auth.uid(), sid::uuid);
 end
 $$;
 
@@ -118,6 +131,7 @@ begin
 end
 $$;
 
+revoke all on function private.session_active_for(uuid, uuid) from public;
 revoke all on function private.session_is_active() from public;
 revoke all on function private.authorize(public.app_permission) from public;
 grant execute on function private.session_is_active() to authenticated;

@@ -1,7 +1,6 @@
--- The app server's guard asks this once per request, before any RLS-scoped query: the rules of
--- private.session_is_active() for an explicit user and session (the token was verified by the app), the
--- ban on its own so the app can say why, and the user's current role. One indexed lookup per table;
--- PL/pgSQL so that its plan is cached per connection.
+-- The app server's guard asks this once per request, before any RLS-scoped query: the revocation rules
+-- (private.session_active_for) for the session of the token the app verified, the ban on its own so the
+-- app can say why, and the user's current role. PL/pgSQL so that its plan is cached per connection.
 create function private.session_status(p_user_id uuid, p_session_id uuid)
 returns table (active boolean, banned boolean, role public.app_role)
 language plpgsql
@@ -12,21 +11,9 @@ as $$
 begin
   return query
   select
-    u.id is not null
-      and u.deleted_at is null
-      and (u.banned_until is null or u.banned_until <= now())
-      and exists (
-        select 1
-        from auth.sessions s
-        where s.id = p_session_id
-          and s.user_id = p_user_id
-          and (s.not_after is null or s.not_after > now())
-          and exists (select 1 from auth.refresh_tokens r where r.session_id = s.id and r.revoked = false)
-      ),
-    coalesce(u.banned_until > now(), false),
-    (select ur.role from public.user_roles ur where ur.user_id = p_user_id)
-  from (select 1) as one
-  left join auth.users u on u.id = p_user_id;
+    private.session_active_for(p_user_id, p_session_id),
+    coalesce((select u.banned_until > now() from auth.users u where u.id = p_user_id), false),
+    (select ur.role from public.user_roles ur where ur.user_id = p_user_id);
 end
 $$;
 
