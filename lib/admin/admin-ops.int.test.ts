@@ -1,13 +1,9 @@
 import { randomUUID } from "node:crypto";
-import { createClient, type SupabaseClient } from "@supabase/supabase-js";
-import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AuthContext } from "../auth/guard";
-import { isAppRole, type AppRole } from "../auth/permissions";
-import { verifyAccessToken, type VerifiedClaims } from "../auth/verify-token";
 import { pool } from "../db/client";
-import { createAdminClient } from "../supabase/admin";
 import { loadLocalStackEnv } from "../test-support/local-env";
+import { anonClient, testUsers } from "../test-support/users";
 import { banUser } from "./ban-user";
 import { deleteUser } from "./delete-user";
 import { revokeSessions } from "./revoke-sessions";
@@ -17,43 +13,8 @@ import { setRole } from "./set-role";
 // and its admin API, Postgres with the project's migrations and RLS. Nothing is mocked.
 loadLocalStackEnv();
 
-const PASSWORD = "correct-horse-battery-staple";
 const META = { ip: "203.0.113.9", userAgent: "admin-ops.int.test", requestId: `req-${randomUUID()}` };
-
-/** A superuser connection for fixtures and for checking results behind RLS's back. */
-const db = postgres(process.env.DATABASE_URL as string, { max: 2, onnotice: () => {} });
-const created: string[] = [];
-
-function anonClient(): SupabaseClient {
-  return createClient(process.env.NEXT_PUBLIC_SUPABASE_URL as string, process.env.NEXT_PUBLIC_SUPABASE_PUBLISHABLE_KEY as string, {
-    auth: { persistSession: false, autoRefreshToken: false },
-  });
-}
-
-async function createUser(label: string, role: AppRole = "user"): Promise<{ id: string; email: string }> {
-  const email = `${label}-${Date.now().toString(36)}-${randomUUID().slice(0, 6)}@admin-ops.test`;
-  const { data, error } = await createAdminClient().auth.admin.createUser({ email, password: PASSWORD, email_confirm: true });
-  if (error || !data.user) throw error ?? new Error("no user");
-  created.push(data.user.id);
-  if (role !== "user") await db`update public.user_roles set role = ${role} where user_id = ${data.user.id}`;
-  return { id: data.user.id, email };
-}
-
-async function signInWithPassword(email: string) {
-  return anonClient().auth.signInWithPassword({ email, password: PASSWORD });
-}
-
-/** What the guard hands a page after a real sign-in: verified claims and the role read from the table. */
-async function contextFor(email: string, roleOverride?: AppRole): Promise<AuthContext> {
-  const { data, error } = await signInWithPassword(email);
-  if (error || !data.session) throw error ?? new Error("no session");
-  const verified = await verifyAccessToken(data.session.access_token);
-  if (!verified.ok) throw new Error(`token not accepted: ${verified.reason}`);
-  const claims = verified.claims as VerifiedClaims & { sub: string; role: string; session_id: string };
-  const [row] = await db<{ role: string }[]>`select role::text from public.user_roles where user_id = ${claims.sub}`;
-  const role = roleOverride ?? (isAppRole(row?.role) ? row.role : "user");
-  return { userId: claims.sub, sessionId: claims.session_id, email, role, claims };
-}
+const { db, createUser, contextFor, signIn: signInWithPassword, cleanup } = testUsers("admin-ops.test");
 
 async function sessionCount(userId: string): Promise<number> {
   const [row] = await db<{ n: number }[]>`select count(*)::int as n from auth.sessions where user_id = ${userId}`;
@@ -77,9 +38,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  const client = createAdminClient().auth.admin;
-  for (const id of created) await client.deleteUser(id).catch(() => undefined);
-  await db.end({ timeout: 5 });
+  await cleanup();
   await pool().end({ timeout: 5 });
 });
 
