@@ -3,8 +3,8 @@ import Link from "next/link";
 import { DisplayNameForm } from "@/components/account/display-name-form";
 import { Button } from "@/components/ui/button";
 import { Card, PageShell } from "@/components/ui/card";
-import { getProfile } from "@/lib/account/get-profile";
-import { requireUser } from "@/lib/auth/guard";
+import { readProfile } from "@/lib/account/get-profile";
+import { withUser } from "@/lib/auth/guard";
 import { can } from "@/lib/auth/permissions";
 
 export const metadata: Metadata = { title: "Your account" };
@@ -16,8 +16,7 @@ function str(value: unknown): string | null {
 }
 
 export default async function AccountPage() {
-  const auth = await requireUser("/account");
-  const profile = await getProfile(auth);
+  const { auth, data: profile } = await withUser((tx, user) => readProfile(tx, user.userId), { next: "/account" });
   const meta = auth.claims.user_metadata ?? {};
   const app = auth.claims.app_metadata ?? {};
   const name = profile?.displayName ?? str(meta.full_name) ?? str(meta.name);

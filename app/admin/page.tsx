@@ -1,13 +1,12 @@
 import type { Metadata } from "next";
 import { Card, PageShell } from "@/components/ui/card";
 import { listUsers } from "@/lib/admin/list-users";
-import { requirePermission } from "@/lib/auth/guard";
+import { withUser } from "@/lib/auth/guard";
 
 export const metadata: Metadata = { title: "Users" };
 
 export default async function AdminPage() {
-  const auth = await requirePermission("users.read", "/admin");
-  const users = await listUsers(auth);
+  const { data: users } = await withUser((tx) => listUsers(tx), { permission: "users.read", next: "/admin" });
   return (
     <PageShell>
       <Card className="max-w-2xl">

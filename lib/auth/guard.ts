@@ -1,8 +1,9 @@
 import "server-only";
 import { cookies } from "next/headers";
 import { redirect } from "next/navigation";
+import postgres from "postgres";
 import { pool } from "../db/client";
-import type { JwtClaims } from "../db/rls";
+import { withRlsAfterCheck, type JwtClaims, type Tx } from "../db/rls";
 import { AppError } from "../errors";
 import { storedAccessToken } from "../supabase/stored-session";
 import { can, isAppRole, type AppRole, type Permission } from "./permissions";
@@ -31,14 +32,15 @@ async function sessionStatus(userId: string, sessionId: string): Promise<{ activ
   return rows[0] ?? { active: false, banned: false, role: null };
 }
 
-/**
- * The one authentication check of the app. Middleware only refreshes; every protected page, route handler
- * and server action calls this (through requireUser / requirePermission / the action and route wrappers),
- * and Postgres checks again through RLS.
- */
-export async function authenticate(): Promise<AuthResult> {
-  // The middleware has refreshed the session already; read the token straight from the HttpOnly cookie.
-  // Nothing in it is trusted until verified below.
+/** The signed-in user before the database has been asked: verified token, no role yet. */
+export type SignedInUser = Omit<AuthContext, "role">;
+
+type TokenResult = { ok: true; user: SignedInUser } | { ok: false; reason: DenyReason };
+
+/** The access token from the HttpOnly session cookie, verified locally (lib/auth/verify-token.ts). */
+async function verifiedUser(): Promise<TokenResult> {
+  // The middleware has refreshed the session already; read the token straight from the cookie. Nothing in
+  // it is trusted until verified.
   const token = storedAccessToken((await cookies()).getAll());
   if (!token) return { ok: false, reason: "signed_out" };
   const verified = await verifyAccessToken(token);
@@ -47,34 +49,94 @@ export async function authenticate(): Promise<AuthResult> {
     return { ok: false, reason: verified.reason === "expired" ? "session_expired" : "session_revoked" };
   }
   const claims = verified.claims;
-  const status = await sessionStatus(claims.sub, claims.session_id);
-  if (status.banned) return { ok: false, reason: "banned" };
-  if (!status.active) return { ok: false, reason: "session_revoked" };
-  const role: AppRole = isAppRole(status.role) ? status.role : "user";
   return {
     ok: true,
-    auth: {
+    user: {
       userId: claims.sub,
       sessionId: claims.session_id,
       email: typeof claims.email === "string" ? claims.email : "",
-      role,
       claims: claims as VerifiedClaims & JwtClaims,
     },
   };
 }
 
-/** For pages: the signed-in user, or a redirect that clears the session cookies and goes to /login. */
-export async function requireUser(next = "/account"): Promise<AuthContext> {
-  const result = await authenticate();
-  if (result.ok) return result.auth;
-  if (result.reason === "unavailable") redirect("/unavailable");
-  if (result.reason === "signed_out") {
+/**
+ * The one authentication check of the app. Middleware only refreshes; every protected page, route handler
+ * and server action calls this (through requireUser / requirePermission / withUser / the route wrappers),
+ * and Postgres checks again through RLS.
+ */
+export async function authenticate(): Promise<AuthResult> {
+  const verified = await verifiedUser();
+  if (!verified.ok) return verified;
+  const { user } = verified;
+  const status = await sessionStatus(user.userId, user.sessionId);
+  if (status.banned) return { ok: false, reason: "banned" };
+  if (!status.active) return { ok: false, reason: "session_revoked" };
+  return { ok: true, auth: { ...user, role: isAppRole(status.role) ? status.role : "user" } };
+}
+
+/** Where a page goes when the guard says no: /login, the cookie-clearing sign-out, /forbidden or /unavailable. */
+async function denyPage(reason: DenyReason, next: string): Promise<never> {
+  if (reason === "unavailable") redirect("/unavailable");
+  if (reason === "forbidden") redirect("/forbidden");
+  if (reason === "signed_out") {
     const store = await cookies();
     const hasSessionCookie = store.getAll().some((c) => c.name.startsWith("sb-"));
     if (!hasSessionCookie) redirect(`/login?next=${encodeURIComponent(next)}`);
   }
-  const reason = result.reason === "banned" ? "banned" : "session_expired";
-  redirect(`/auth/signed-out?reason=${reason}&next=${encodeURIComponent(next)}`);
+  const why = reason === "banned" ? "banned" : "session_expired";
+  redirect(`/auth/signed-out?reason=${why}&next=${encodeURIComponent(next)}`);
+}
+
+/** For pages: the signed-in user, or a redirect that clears the session cookies and goes to /login. */
+export async function requireUser(next = "/account"): Promise<AuthContext> {
+  const result = await authenticate();
+  return result.ok ? result.auth : denyPage(result.reason, next);
+}
+
+/** The reason private.assert_session() gave, or null for any other error. */
+function assertionFailure(error: unknown): DenyReason | null {
+  if (!(error instanceof postgres.PostgresError)) return null;
+  if (error.code === "28000" && (error.message === "banned" || error.message === "session_revoked")) return error.message;
+  if (error.code === "42501" && error.message === "forbidden") return "forbidden";
+  return null;
+}
+
+/**
+ * For pages that read data: the guard and the page's queries in one database round trip. The token is
+ * verified locally first; then private.assert_session() (session, ban, current role, and `permission` if
+ * given) is the first statement of the page's RLS transaction, and `load`'s queries are sent right behind
+ * it. If the check fails, Postgres aborts the transaction before any of them runs and the page redirects as
+ * requireUser / requirePermission would.
+ *
+ * `load` runs before the check's answer has arrived: it must only query through `tx` (no other side
+ * effects), and it gets the user without the role. Use requireUser() when a page needs the role to decide
+ * what to load, and authorizeRequest() for anything that changes state.
+ */
+export async function withUser<T>(
+  load: (tx: Tx, user: SignedInUser) => Promise<T>,
+  options: { next?: string; permission?: Permission } = {},
+): Promise<{ auth: AuthContext; data: T }> {
+  const next = options.next ?? "/account";
+  const verified = await verifiedUser();
+  if (!verified.ok) return denyPage(verified.reason, next);
+  const { user } = verified;
+  const permission = options.permission ?? null;
+  let outcome: { checked: { role: string }[]; result: T };
+  try {
+    outcome = await withRlsAfterCheck(
+      (tx) => tx<{ role: string }[]>`
+        select private.assert_session(${user.userId}::uuid, ${user.sessionId}::uuid, ${permission}::public.app_permission)::text as role`.execute(),
+      user.claims,
+      (tx) => load(tx, user),
+    );
+  } catch (error) {
+    const reason = assertionFailure(error);
+    if (reason === null) throw error;
+    return denyPage(reason, next);
+  }
+  const role = outcome.checked[0]?.role;
+  return { auth: { ...user, role: isAppRole(role) ? role : "user" }, data: outcome.result };
 }
 
 /** For pages: the user must hold `permission` with their current role; otherwise a 403 page. */

@@ -1,7 +1,7 @@
 import "server-only";
 import { decodeJwt } from "jose";
-import { getProfile, type Profile } from "../account/get-profile";
-import { requireUser, type AuthContext } from "../auth/guard";
+import { getProfile, readProfile, type Profile } from "../account/get-profile";
+import { withUser, type AuthContext } from "../auth/guard";
 import type { JwtClaims } from "../db/rls";
 import { AppError } from "../errors";
 import { createClient } from "../supabase/server";
@@ -46,6 +46,11 @@ export async function loadBenchProfile(variant: BenchVariant): Promise<BenchProf
   if (variant === "no-auth") {
     return toBenchProfile(await getProfile(anonymousContext()), "", "—");
   }
-  const auth = variant === "session" ? await requireUser("/account") : await getUserContext();
-  return toBenchProfile(await getProfile(auth), auth.email, variant === "session" ? auth.role : "—");
+  if (variant === "session") {
+    // As app/account/page.tsx reads it: the guard's check and the profile query in one transaction.
+    const { auth, data } = await withUser((tx, user) => readProfile(tx, user.userId), { next: "/account" });
+    return toBenchProfile(data, auth.email, auth.role);
+  }
+  const auth = await getUserContext();
+  return toBenchProfile(await getProfile(auth), auth.email, "—");
 }

@@ -1,7 +1,7 @@
 /**
  * The variants of the benchmark page (`npm run bench`): the same page and markup, authenticated three ways.
- * - `session`: the app's session layer — requireUser() (ES256 verified locally, one indexed query for
- *   session, ban and role), then the profile through withRls.
+ * - `session`: the app's session layer as the account page uses it — withUser(): ES256 verified locally,
+ *   then one RLS transaction that starts with the session, ban and role check and reads the profile.
  * - `no-auth`: no session and no guard; the same profile query through withRls with claims that match no
  *   session, so the page makes the same database round trips and finds nothing.
  * - `get-user`: the getUser pattern — the Auth server's `GET /user` on every request, then the profile
