@@ -1,5 +1,5 @@
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
-import { existsSync, readdirSync, readFileSync, readlinkSync, writeFileSync, mkdirSync } from "node:fs";
+import { readdirSync, readFileSync, readlinkSync, writeFileSync, mkdirSync } from "node:fs";
 import { createRequire } from "node:module";
 import { connect } from "node:net";
 import { availableParallelism, cpus, loadavg, totalmem } from "node:os";
@@ -91,24 +91,12 @@ async function waitFor(what: string, busy: () => number[], timeoutMs = 15 * 60_0
   }
 }
 
-function buildHasBenchRoutes(): boolean {
-  const manifest = join(ROOT, ".next/app-path-routes-manifest.json");
-  if (!existsSync(join(ROOT, ".next/BUILD_ID")) || !existsSync(manifest)) return false;
-  return Object.keys(JSON.parse(readFileSync(manifest, "utf8")) as Record<string, string>).some((k) => k.startsWith("/bench/[variant]"));
-}
-
-async function ensureBuild(): Promise<void> {
+/** A fresh production build of this checkout: an older .next would measure code that is no longer there. */
+async function build(): Promise<void> {
   await waitFor("a `next build` of this checkout", () => nextProcesses().builds);
-  if (buildHasBenchRoutes()) {
-    console.log("✔ production build in .next has the bench routes");
-    return;
-  }
   // Rebuilding .next under a running `next start` (someone's e2e run) would break it.
-  await waitFor("a Next.js server of this checkout that serves .next", () => {
-    const { builds, servers } = nextProcesses();
-    return [...builds, ...servers];
-  });
-  console.log(existsSync(join(ROOT, ".next")) ? "Rebuilding: .next predates the bench routes" : "Building: no .next yet");
+  await waitFor("a Next.js server of this checkout that serves .next", () => nextProcesses().servers);
+  console.log("› next build (the benchmark measures this checkout)");
   if ((await inherit(["node_modules/next/dist/bin/next", "build"])) !== 0) throw new BenchError("next build failed");
 }
 
@@ -334,7 +322,7 @@ function report(results: Stats[], serviceTimes: Stats[], sizes: Sizes[], facts: 
     results.map((r) => [
       `\`${r.variant}\``,
       {
-        session: "middleware `getClaims()` + `requireUser()` (local ES256 check, one indexed query) + profile through `withRls`",
+        session: "middleware `getClaims()` + `withUser()`: local ES256 check, then one RLS transaction that starts with the session check (`private.assert_session`) and reads the profile",
         "no-auth": "no session cookie, no guard; the same profile query through `withRls` (matches no row)",
         "get-user": "middleware `getClaims()` + `supabase.auth.getUser()` (Auth server `GET /user`) + profile through `withRls`",
       }[r.variant],
@@ -472,7 +460,7 @@ async function main(): Promise<number> {
     const stack = await capture(["stack/cli.ts", "start"]);
     if (stack.code !== 0) throw new BenchError(`the local stack did not start:\n${stack.output}`);
     console.log("✔ local stack running");
-    await ensureBuild();
+    await build();
     const facts = machine();
     server = await startServer();
     console.log(`✔ next start on ${BASE} (ENABLE_BENCH_ROUTES=1)`);
