@@ -1,12 +1,12 @@
 import "server-only";
 import { cookies } from "next/headers";
 import { redirect } from "next/navigation";
-import postgres from "postgres";
+import type postgres from "postgres";
 import { pool } from "../db/client";
 import { withRlsAfterCheck, type JwtClaims, type Tx } from "../db/rls";
 import { AppError } from "../errors";
 import { storedAccessToken } from "../supabase/stored-session";
-import { can, isAppRole, type AppRole, type Permission } from "./permissions";
+import { isAppRole, type AppRole, type Permission } from "./permissions";
 import { verifyAccessToken, type VerifiedClaims } from "./verify-token";
 
 export type AuthContext = {
@@ -18,22 +18,12 @@ export type AuthContext = {
   claims: VerifiedClaims & JwtClaims;
 };
 
+/** The signed-in user before the database has been asked: verified token, no role yet. */
+export type SignedInUser = Omit<AuthContext, "role">;
+
 export type DenyReason = "signed_out" | "session_expired" | "session_revoked" | "banned" | "forbidden" | "unavailable";
 
 export type AuthResult = { ok: true; auth: AuthContext } | { ok: false; reason: DenyReason };
-
-/**
- * Whether the token's session still exists with an unrevoked refresh token and its user is neither banned
- * nor deleted, and the user's current role: one indexed query, no call to the Auth server.
- */
-async function sessionStatus(userId: string, sessionId: string): Promise<{ active: boolean; banned: boolean; role: string | null }> {
-  const rows = await pool()<{ active: boolean; banned: boolean; role: string | null }[]>`
-    select active, banned, role from private.session_status(${userId}::uuid, ${sessionId}::uuid)`;
-  return rows[0] ?? { active: false, banned: false, role: null };
-}
-
-/** The signed-in user before the database has been asked: verified token, no role yet. */
-export type SignedInUser = Omit<AuthContext, "role">;
 
 type TokenResult = { ok: true; user: SignedInUser } | { ok: false; reason: DenyReason };
 
@@ -61,18 +51,48 @@ async function verifiedUser(): Promise<TokenResult> {
 }
 
 /**
+ * The database half of the guard, one indexed statement and no call to the Auth server:
+ * private.assert_session() returns the user's current role if the token's session still exists with an
+ * unrevoked refresh token, the user is neither banned nor deleted, and the role holds `permission` (if
+ * given); otherwise it raises (see denial()).
+ */
+function assertSession(sql: postgres.Sql | Tx, user: SignedInUser, permission: Permission | null) {
+  return sql<{ role: string }[]>`
+    select private.assert_session(${user.userId}::uuid, ${user.sessionId}::uuid, ${permission}::public.app_permission)::text as role`;
+}
+
+/**
+ * Why private.assert_session() refused, or null for any other error. Recognised by the fields of a Postgres
+ * error response, not by class: the pool is shared by every server bundle (lib/db/client.ts), so its errors
+ * may be instances of another bundle's copy of postgres.js (whose class names are minified).
+ */
+function denial(error: unknown): DenyReason | null {
+  if (!(error instanceof Error) || !("code" in error) || !("severity" in error) || typeof error.severity !== "string") return null;
+  if (error.code === "28000" && (error.message === "banned" || error.message === "session_revoked")) return error.message;
+  if (error.code === "42501" && error.message === "forbidden") return "forbidden";
+  return null;
+}
+
+function withRole(user: SignedInUser, role: string | undefined): AuthContext {
+  return { ...user, role: isAppRole(role) ? role : "user" };
+}
+
+/**
  * The one authentication check of the app. Middleware only refreshes; every protected page, route handler
  * and server action calls this (through requireUser / requirePermission / withUser / the route wrappers),
  * and Postgres checks again through RLS.
  */
-export async function authenticate(): Promise<AuthResult> {
+export async function authenticate(permission?: Permission): Promise<AuthResult> {
   const verified = await verifiedUser();
   if (!verified.ok) return verified;
-  const { user } = verified;
-  const status = await sessionStatus(user.userId, user.sessionId);
-  if (status.banned) return { ok: false, reason: "banned" };
-  if (!status.active) return { ok: false, reason: "session_revoked" };
-  return { ok: true, auth: { ...user, role: isAppRole(status.role) ? status.role : "user" } };
+  try {
+    const [row] = await assertSession(pool(), verified.user, permission ?? null);
+    return { ok: true, auth: withRole(verified.user, row?.role) };
+  } catch (error) {
+    const reason = denial(error);
+    if (reason === null) throw error;
+    return { ok: false, reason };
+  }
 }
 
 /** Where a page goes when the guard says no: /login, the cookie-clearing sign-out, /forbidden or /unavailable. */
@@ -94,12 +114,10 @@ export async function requireUser(next = "/account"): Promise<AuthContext> {
   return result.ok ? result.auth : denyPage(result.reason, next);
 }
 
-/** The reason private.assert_session() gave, or null for any other error. */
-function assertionFailure(error: unknown): DenyReason | null {
-  if (!(error instanceof postgres.PostgresError)) return null;
-  if (error.code === "28000" && (error.message === "banned" || error.message === "session_revoked")) return error.message;
-  if (error.code === "42501" && error.message === "forbidden") return "forbidden";
-  return null;
+/** For pages: the user must hold `permission` with their current role (Postgres decides); otherwise a 403 page. */
+export async function requirePermission(permission: Permission, next = "/account"): Promise<AuthContext> {
+  const result = await authenticate(permission);
+  return result.ok ? result.auth : denyPage(result.reason, next);
 }
 
 /**
@@ -121,40 +139,22 @@ export async function withUser<T>(
   const verified = await verifiedUser();
   if (!verified.ok) return denyPage(verified.reason, next);
   const { user } = verified;
-  const permission = options.permission ?? null;
   let outcome: { checked: { role: string }[]; result: T };
   try {
-    outcome = await withRlsAfterCheck(
-      (tx) => tx<{ role: string }[]>`
-        select private.assert_session(${user.userId}::uuid, ${user.sessionId}::uuid, ${permission}::public.app_permission)::text as role`.execute(),
-      user.claims,
-      (tx) => load(tx, user),
-    );
+    outcome = await withRlsAfterCheck((tx) => assertSession(tx, user, options.permission ?? null).execute(), user.claims, (tx) => load(tx, user));
   } catch (error) {
-    const reason = assertionFailure(error);
+    const reason = denial(error);
     if (reason === null) throw error;
     return denyPage(reason, next);
   }
-  const role = outcome.checked[0]?.role;
-  return { auth: { ...user, role: isAppRole(role) ? role : "user" }, data: outcome.result };
-}
-
-/** For pages: the user must hold `permission` with their current role; otherwise a 403 page. */
-export async function requirePermission(permission: Permission, next = "/account"): Promise<AuthContext> {
-  const auth = await requireUser(next);
-  if (!can(auth.role, permission)) redirect("/forbidden");
-  return auth;
+  return { auth: withRole(user, outcome.checked[0]?.role), data: outcome.result };
 }
 
 /** For route handlers and server actions: the user (and permission) or an AppError to map to 401/403. */
 export async function authorizeRequest(permission?: Permission): Promise<AuthContext> {
-  const result = await authenticate();
-  if (!result.ok) {
-    if (result.reason === "unavailable") throw new AppError({ code: "auth_unavailable", message: "Sign-in service unavailable" });
-    throw new AppError({ code: "unauthenticated", message: "Sign in to continue" });
-  }
-  if (permission && !can(result.auth.role, permission)) {
-    throw new AppError({ code: "forbidden", message: "You do not have permission to do this" });
-  }
-  return result.auth;
+  const result = await authenticate(permission);
+  if (result.ok) return result.auth;
+  if (result.reason === "unavailable") throw new AppError({ code: "auth_unavailable", message: "Sign-in service unavailable" });
+  if (result.reason === "forbidden") throw new AppError({ code: "forbidden", message: "You do not have permission to do this" });
+  throw new AppError({ code: "unauthenticated", message: "Sign in to continue" });
 }

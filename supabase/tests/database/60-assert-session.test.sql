@@ -1,10 +1,11 @@
--- private.assert_session(): the guard's check as the first statement of a page's data transaction. It
--- must follow private.session_status() for every persona and raise the documented errors. (That a failed
--- check stops the queries sent behind it is tested from the app's side, lib/auth/with-user.int.test.ts.)
+-- private.assert_session(): the app server's guard check, also the first statement of a page's data
+-- transaction. Who passes with which role, who is stopped and why, and the page's permission. (That it
+-- agrees with session_is_active() is in 10-rbac; that a failed check stops the queries sent behind it is
+-- tested from the app's side, lib/db/rls.int.test.ts.)
 begin;
 create extension if not exists pgtap with schema extensions;
 
-select plan(16);
+select plan(15);
 
 \ir fixtures/matrix.psql
 
@@ -42,22 +43,6 @@ select throws_ok(format('select private.assert_session(%L, %L, %L)', pg_temp.uid
 update public.user_roles set role = 'user' where user_id = pg_temp.uid('support');
 select throws_ok(format('select private.assert_session(%L, %L, %L)', pg_temp.uid('support'), pg_temp.sid('support'), 'users.read'),
   '42501', 'forbidden', 'a demotion counts at once, whatever the token says');
-
--- Agrees with session_status() for every persona
-create function pg_temp.passes(who text) returns boolean language plpgsql as $$
-begin
-  perform private.assert_session(pg_temp.uid(who), pg_temp.sid(who));
-  return true;
-exception when sqlstate '28000' then
-  return false;
-end
-$$;
-select is(
-  array(select f.name from pg_temp.fixtures f where pg_temp.passes(f.name) order by 1),
-  array(select f.name from pg_temp.fixtures f cross join lateral private.session_status(f.user_id, f.session_id) st
-        where st.active order by 1),
-  'assert_session passes exactly the personas session_status calls active'
-);
 
 -- Structure
 select ok(not has_function_privilege('authenticated', 'private.assert_session(uuid, uuid, public.app_permission)', 'execute')
