@@ -1,11 +1,11 @@
 import "server-only";
-import { cookies } from "next/headers";
+import { cookies, headers } from "next/headers";
 import { redirect } from "next/navigation";
 import type postgres from "postgres";
 import { pool } from "../db/client";
 import { withRlsAfterCheck, type JwtClaims, type Tx } from "../db/rls";
 import { AppError } from "../errors";
-import { storedAccessToken } from "../supabase/stored-session";
+import { readStoredSession } from "../supabase/stored-session";
 import { isAppRole, type AppRole, type Permission } from "./permissions";
 import { verifyAccessToken, type VerifiedClaims } from "./verify-token";
 
@@ -31,7 +31,7 @@ type TokenResult = { ok: true; user: SignedInUser } | { ok: false; reason: DenyR
 async function verifiedUser(): Promise<TokenResult> {
   // The middleware has refreshed the session already; read the token straight from the cookie. Nothing in
   // it is trusted until verified.
-  const token = storedAccessToken((await cookies()).getAll());
+  const token = readStoredSession((await headers()).get("cookie")).accessToken;
   if (!token) return { ok: false, reason: "signed_out" };
   const verified = await verifyAccessToken(token);
   if (!verified.ok) {

@@ -4,7 +4,7 @@ import { NextResponse, type NextRequest } from "next/server";
 import { getConfig } from "../config";
 import { sessionCookieOptions } from "./cookie-options";
 import { authServerAnswers } from "./health";
-import { storedSessionExpiry } from "./stored-session";
+import { readStoredSession } from "./stored-session";
 
 /** How early @supabase/ssr refreshes before expiry, with some slack. */
 const REFRESH_MARGIN_MS = 15_000;
@@ -27,7 +27,7 @@ export async function updateSession(request: NextRequest, requestHeaders: Header
   const config = getConfig();
   // supabase-js retries a refresh that cannot reach the Auth server for ~30 s before giving up; when a refresh
   // is due, ask the Auth server first and answer 503 at once if it is down (cookies untouched).
-  const expiresAt = storedSessionExpiry(request.cookies.getAll());
+  const { expiresAt } = readStoredSession(request.headers.get("cookie"));
   const refreshDue = expiresAt !== null && expiresAt * 1000 <= Date.now() + REFRESH_MARGIN_MS;
   if (!refreshDue) {
     // Nothing to refresh (no session, or a token with minutes left): the page's guard verifies the token
