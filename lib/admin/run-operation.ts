@@ -1,7 +1,7 @@
 import "server-only";
 import { isAuthApiError, isAuthRetryableFetchError } from "@supabase/supabase-js";
-import postgres from "postgres";
 import { z } from "zod";
+import { postgresError } from "../db/errors";
 import { AppError, toActionResult, type ActionResult } from "../errors";
 
 /** Turns an error of the Auth admin API (supabase-js returns them, it does not throw) into an AppError. */
@@ -28,9 +28,10 @@ export async function runAdminOperation<T>(operation: () => Promise<{ ok: true }
       const where = issue && issue.path.length > 0 ? `${issue.path.join(".")}: ` : "";
       return toActionResult(new AppError({ code: "invalid_input", message: `${where}${issue?.message ?? "invalid input"}` }));
     }
-    if (error instanceof postgres.PostgresError) {
-      if (error.code === "42501") return toActionResult(new AppError({ code: "forbidden", message: "You do not have permission to do this" }));
-      if (error.code === "23503") return toActionResult(new AppError({ code: "not_found", message: "No such user" }));
+    const pg = postgresError(error);
+    if (pg) {
+      if (pg.code === "42501") return toActionResult(new AppError({ code: "forbidden", message: "You do not have permission to do this" }));
+      if (pg.code === "23503") return toActionResult(new AppError({ code: "not_found", message: "No such user" }));
     }
     if (!(error instanceof AppError)) console.error(error);
     return toActionResult(error);

@@ -3,6 +3,7 @@ import { cookies, headers } from "next/headers";
 import { redirect } from "next/navigation";
 import type postgres from "postgres";
 import { pool } from "../db/client";
+import { postgresError } from "../db/errors";
 import { withRlsAfterCheck, type JwtClaims, type Tx } from "../db/rls";
 import { AppError } from "../errors";
 import { readStoredSession } from "../supabase/stored-session";
@@ -61,15 +62,11 @@ function assertSession(sql: postgres.Sql | Tx, user: SignedInUser, permission: P
     select private.assert_session(${user.userId}::uuid, ${user.sessionId}::uuid, ${permission}::public.app_permission)::text as role`;
 }
 
-/**
- * Why private.assert_session() refused, or null for any other error. Recognised by the fields of a Postgres
- * error response, not by class: the pool is shared by every server bundle (lib/db/client.ts), so its errors
- * may be instances of another bundle's copy of postgres.js (whose class names are minified).
- */
+/** Why private.assert_session() refused, or null for any other error. */
 function denial(error: unknown): DenyReason | null {
-  if (!(error instanceof Error) || !("code" in error) || !("severity" in error) || typeof error.severity !== "string") return null;
-  if (error.code === "28000" && (error.message === "banned" || error.message === "session_revoked")) return error.message;
-  if (error.code === "42501" && error.message === "forbidden") return "forbidden";
+  const pg = postgresError(error);
+  if (pg?.code === "28000" && (pg.message === "banned" || pg.message === "session_revoked")) return pg.message;
+  if (pg?.code === "42501" && pg.message === "forbidden") return "forbidden";
   return null;
 }
 
