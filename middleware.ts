@@ -1,5 +1,6 @@
 import { NextResponse, type NextRequest } from "next/server";
 import { getConfig } from "./lib/config";
+import { noStore } from "./lib/http/no-store";
 import { PROVIDER_ORIGINS, securityHeaders } from "./lib/security-headers";
 import { updateSession } from "./lib/supabase/middleware";
 
@@ -36,8 +37,7 @@ export async function middleware(request: NextRequest) {
     out = isApi
       ? NextResponse.json({ ok: false, error: { code: "auth_unavailable", message: "Sign-in service unavailable" } }, { status: 503 })
       : new NextResponse(RETRY_PAGE, { status: 503, headers: { "content-type": "text/html; charset=utf-8" } });
-    out.headers.set("retry-after", "5");
-    out.headers.set("cache-control", "private, no-store");
+    noStore(out).headers.set("retry-after", "5");
   }
   for (const [key, value] of Object.entries(headers)) out.headers.set(key, value);
   return out;

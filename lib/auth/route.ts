@@ -2,6 +2,7 @@ import "server-only";
 import { NextResponse, type NextRequest } from "next/server";
 import { getConfig } from "../config";
 import { AppError, toHttpStatus } from "../errors";
+import { noStore } from "../http/no-store";
 import { assertSameOrigin } from "./csrf";
 import { authorizeRequest, type AuthContext } from "./guard";
 import type { Permission } from "./permissions";
@@ -11,8 +12,7 @@ function errorResponse(request: NextRequest, error: unknown): NextResponse {
   const status = toHttpStatus(error);
   const message = error instanceof AppError ? error.message : "Something went wrong";
   const code = error instanceof AppError ? error.code : "internal";
-  const response = NextResponse.json({ ok: false, error: { code, message } }, { status });
-  response.headers.set("cache-control", "private, no-store");
+  const response = noStore(NextResponse.json({ ok: false, error: { code, message } }, { status }));
   if (status >= 500 && !(error instanceof AppError)) console.error(error);
   // A 401 means the session is dead: its cookies go with it.
   return status === 401 ? clearSessionCookies(request, response) : response;

@@ -3,6 +3,7 @@ import { getConfig } from "@/lib/config";
 import { authenticate } from "@/lib/auth/guard";
 import { safeNextPath } from "@/lib/auth/redirect";
 import { clearSessionCookies } from "@/lib/auth/session-cookies";
+import { noStore } from "@/lib/http/no-store";
 
 const REASONS = new Set(["session_expired", "banned"]);
 
@@ -20,7 +21,5 @@ export async function GET(request: NextRequest) {
   login.searchParams.set("next", next);
   const current = await authenticate();
   if (current.ok) return NextResponse.redirect(new URL(next, appOrigin), 303);
-  const response = NextResponse.redirect(login, 303);
-  response.headers.set("cache-control", "private, no-store");
-  return clearSessionCookies(request, response);
+  return clearSessionCookies(request, noStore(NextResponse.redirect(login, 303)));
 }

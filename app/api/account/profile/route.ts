@@ -2,6 +2,7 @@ import { NextResponse } from "next/server";
 import { updateProfile } from "@/lib/account/update-profile";
 import { withAuth } from "@/lib/auth/route";
 import { AppError } from "@/lib/errors";
+import { noStore } from "@/lib/http/no-store";
 
 /** Updates the signed-in user's display name (same-origin POST with a JSON body `{ displayName }`). */
 export const POST = withAuth(async (request, auth) => {
@@ -12,5 +13,5 @@ export const POST = withAuth(async (request, auth) => {
     throw new AppError({ code: "invalid_input", message: "Send a JSON body" });
   }
   const profile = await updateProfile(auth, body);
-  return NextResponse.json({ ok: true, profile }, { headers: { "cache-control": "private, no-store" } });
+  return noStore(NextResponse.json({ ok: true, profile }));
 });
