@@ -1,8 +1,7 @@
-import { createServerClient } from "@supabase/ssr";
 import { isAuthRetryableFetchError } from "@supabase/supabase-js";
 import { NextResponse, type NextRequest } from "next/server";
 import { getConfig } from "../config";
-import { sessionCookieOptions } from "./cookie-options";
+import { createSessionClient } from "./cookie-options";
 import { authServerAnswers } from "./health";
 import { readStoredSession } from "./stored-session";
 
@@ -17,7 +16,7 @@ export type RefreshOutcome = { response: NextResponse; refreshUnavailable: boole
  * are copied onto the request (so this render sees them) and onto the response (so the browser keeps them),
  * with the no-store cache headers @supabase/ssr asks for.
  *
- * Trap: nothing may run between createServerClient and getClaims — a response created in between would
+ * Trap: nothing may run between createSessionClient and getClaims — a response created in between would
  * lose the refreshed cookies and sign the user out at random.
  *
  * `refreshUnavailable` is set when the token needed a refresh (or a key not yet cached) and the Auth server
@@ -38,20 +37,15 @@ export async function updateSession(request: NextRequest, requestHeaders: Header
     return { response: NextResponse.next({ request: { headers: requestHeaders } }), refreshUnavailable: true };
   }
   let response = NextResponse.next({ request: { headers: requestHeaders } });
-  const supabase = createServerClient(config.supabaseUrl, config.supabaseKey, {
-    cookieOptions: sessionCookieOptions(config),
-    cookies: {
-      encode: "tokens-only",
-      getAll: () => request.cookies.getAll(),
-      setAll: (toSet, headers) => {
-        for (const { name, value } of toSet) request.cookies.set(name, value);
-        requestHeaders.set("cookie", request.cookies.toString());
-        response = NextResponse.next({ request: { headers: requestHeaders } });
-        for (const { name, value, options } of toSet) response.cookies.set(name, value, options);
-        for (const [key, value] of Object.entries(headers ?? {})) response.headers.set(key, value);
-      },
+  const supabase = createSessionClient(config, {
+    getAll: () => request.cookies.getAll(),
+    setAll: (toSet, headers) => {
+      for (const { name, value } of toSet) request.cookies.set(name, value);
+      requestHeaders.set("cookie", request.cookies.toString());
+      response = NextResponse.next({ request: { headers: requestHeaders } });
+      for (const { name, value, options } of toSet) response.cookies.set(name, value, options);
+      for (const [key, value] of Object.entries(headers ?? {})) response.headers.set(key, value);
     },
-    auth: { flowType: "pkce", autoRefreshToken: false, detectSessionInUrl: false },
   });
   let error: unknown = null;
   try {

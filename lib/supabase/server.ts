@@ -1,8 +1,7 @@
 import "server-only";
-import { createServerClient } from "@supabase/ssr";
 import { cookies } from "next/headers";
 import { getConfig } from "../config";
-import { sessionCookieOptions } from "./cookie-options";
+import { createSessionClient } from "./cookie-options";
 
 /**
  * A Supabase client bound to this request's cookies. Create one per request, never at module level: it
@@ -13,19 +12,14 @@ export async function createClient() {
   // cookies() first: it marks the render as dynamic before anything reads the environment.
   const cookieStore = await cookies();
   const config = getConfig();
-  return createServerClient(config.supabaseUrl, config.supabaseKey, {
-    cookieOptions: sessionCookieOptions(config),
-    cookies: {
-      encode: "tokens-only",
-      getAll: () => cookieStore.getAll(),
-      setAll: (toSet) => {
-        try {
-          for (const { name, value, options } of toSet) cookieStore.set(name, value, options);
-        } catch {
-          // Server Component render: cookies cannot be written here.
-        }
-      },
+  return createSessionClient(config, {
+    getAll: () => cookieStore.getAll(),
+    setAll: (toSet) => {
+      try {
+        for (const { name, value, options } of toSet) cookieStore.set(name, value, options);
+      } catch {
+        // Server Component render: cookies cannot be written here.
+      }
     },
-    auth: { flowType: "pkce", autoRefreshToken: false, detectSessionInUrl: false },
   });
 }
