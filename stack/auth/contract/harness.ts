@@ -26,7 +26,9 @@ export const SHARED_TRANSCRIPTS_DIR = resolve(REPO_ROOT, "..", "shared", "auth-c
 export const CONFIG_TOML = join(CONTRACT_DIR, "config.toml");
 export const HOOK_SQL = join(CONTRACT_DIR, "custom-access-token-hook.sql");
 
-export const DATABASE = "contract_auth";
+/** `CONTRACT_DATABASE` lets two contract runs share one PostgreSQL (each gets its own database and run folder). */
+export const DATABASE = process.env.CONTRACT_DATABASE ?? "contract_auth";
+if (!/^[a-z_][a-z0-9_]*$/.test(DATABASE)) throw new Error(`CONTRACT_DATABASE must be a plain lower-case identifier, got ${JSON.stringify(DATABASE)}`);
 const PG_HOST = process.env.CONTRACT_PG_HOST ?? "127.0.0.1";
 const PG_PORT = Number(process.env.CONTRACT_PG_PORT ?? 54322);
 const PG_PASSWORD = process.env.CONTRACT_PG_PASSWORD ?? "postgres";
@@ -142,7 +144,7 @@ export type ContractStack = {
  */
 export async function startContractStack(opts: { log?: (line: string) => void } = {}): Promise<ContractStack> {
   const log = opts.log ?? (() => {});
-  const runDir = join(REPO_ROOT, ".stack", "contract");
+  const runDir = join(REPO_ROOT, ".stack", DATABASE === "contract_auth" ? "contract" : DATABASE);
   await rm(runDir, { recursive: true, force: true });
   await mkdir(runDir, { recursive: true });
 
