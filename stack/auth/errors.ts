@@ -2,10 +2,21 @@
 export class AuthError extends Error {
   readonly status: number;
   readonly code: string;
-  constructor(status: number, code: string, message: string) {
+  /** Keys the body carries after the message (`weak_password` with its reasons). */
+  readonly extra: Record<string, unknown> | undefined;
+  /** Whether the answer names its code in `x-sb-error-code`; a few error types answer without it. */
+  readonly codeHeader: boolean;
+  constructor(
+    status: number,
+    code: string,
+    message: string,
+    opts: { extra?: Record<string, unknown>; codeHeader?: boolean } = {},
+  ) {
     super(message);
     this.status = status;
     this.code = code;
+    this.extra = opts.extra;
+    this.codeHeader = opts.codeHeader ?? true;
   }
 }
 
@@ -32,7 +43,8 @@ export function requestedApiVersion(header: string | undefined): string | null {
 }
 
 export function errorBody(error: AuthError, apiVersion: string | null): Record<string, unknown> {
-  return apiVersion
+  const body = apiVersion
     ? { code: error.code, message: error.message }
     : { code: error.status, error_code: error.code, msg: error.message };
+  return error.extra ? { ...body, ...error.extra } : body;
 }

@@ -162,7 +162,8 @@ export function send(res: ServerResponse, reply: Reply): void {
 }
 
 export function errorReply(error: AuthError, apiVersion: string | null): Reply {
-  const headers: Record<string, string> = { "x-sb-error-code": error.code, "content-type": "application/json" };
+  const headers: Record<string, string> = { "content-type": "application/json" };
+  if (error.codeHeader) headers["x-sb-error-code"] = error.code;
   if (apiVersion) headers["x-supabase-api-version"] = apiVersion;
   return { status: error.status, headers, body: errorBody(error, apiVersion) };
 }
