@@ -376,6 +376,19 @@ export function withQueryParams(url: string, params: Record<string, string>): st
   return `${parts.base}?${encodeQuery(values)}${fragment}`;
 }
 
+/**
+ * The implicit flow's success redirect: the token parameters, with `sb=` marking the redirect as Supabase
+ * Auth's, encoded like a query (keys sorted) and appended after a `#`. The target is used as it is: its
+ * query is not re-encoded, and a fragment it already has is not merged, so `…#top` becomes
+ * `…#top#access_token=…` exactly as Supabase Auth writes it (clients reading `location.hash` then see no
+ * `access_token`; a redirect target for the implicit flow should not carry a fragment).
+ */
+export function withTokenFragment(url: string, params: Record<string, string>): string {
+  const values: QueryValues = new Map(Object.entries(params).map(([key, value]) => [key, [value]]));
+  values.set("sb", [""]);
+  return `${url}#${encodeQuery(values)}`;
+}
+
 export type RedirectError = { error: string; description: string; code?: string };
 
 /**

@@ -26,7 +26,6 @@ import { AuthError, badRequest, errorBody, forbidden, internalError, unprocessab
 import { redirect, type Ctx, type Reply, type Route } from "../http.ts";
 import { identityData, loadProvider, ProviderFailure, type ProviderSignIn } from "../providers/index.ts";
 import {
-  encodeQuery,
   firstValue,
   hexEscapeNonAscii,
   oauthErrorName,
@@ -34,6 +33,7 @@ import {
   resolveReferrer,
   withErrorParams,
   withQueryParams,
+  withTokenFragment,
   type QueryValues,
   type RedirectError,
 } from "../redirect.ts";
@@ -272,8 +272,7 @@ async function completeFlow(app: App, ctx: Ctx, flow: FlowState, referrer: strin
   });
   if (deferred) throw deferred;
   if (pkce) return withQueryParams(referrer, { code: authCode });
-  const fragment: QueryValues = new Map(Object.entries(implicit.tokens).map(([k, v]) => [k, [v]]));
-  return `${referrer}#${encodeQuery(fragment)}`;
+  return withTokenFragment(referrer, implicit.tokens);
 }
 
 /** The implicit flow (no code_challenge): a session now, its tokens in the redirect's fragment. */
