@@ -209,6 +209,24 @@ describe("differences are detected and located", () => {
     }
   });
 
+  it("the implicit flow's Location: times read as numbers, the token checked in the fragment", () => {
+    const implicitStep = step("21-implicit-flow.json", 2);
+    const mutateLocation = (from: RegExp, to: string) => (a: ActualResponse) => {
+      a.headers.location = a.headers.location!.replace(from, to);
+    };
+    expect(run(implicitStep, () => {})).toEqual([]);
+    expect(run(implicitStep, mutateLocation(/expires_in=600/, "expires_in=3600")).map((d) => d.path)).toContain(
+      "response.location_params.fragment.expires_in",
+    );
+    expect(run(implicitStep, mutateLocation(/expires_at=\d+/, "expires_at=soon")).map((d) => d.path)).toContain(
+      "response.location_params.fragment.expires_at",
+    );
+    expect(run(implicitStep, mutateLocation(/&sb=/, "")).map((d) => d.path)).toContain("response.location_params.fragment.sb");
+    expect(run(implicitStep, mutateLocation(/access_token=[^&]+/, "access_token=opaque")).map((d) => d.path)).toContain(
+      "jwt (response.location_params.fragment.access_token)",
+    );
+  });
+
   it("amr: entries of the same second in any order, otherwise most recent first", () => {
     const expected = { amr: [{ method: "totp", timestamp: "<int>" }, { method: "oauth", timestamp: "<int>" }] };
     const ok = newCtx();

@@ -1,6 +1,7 @@
 import {
   Bindings,
   decodeJwt,
+  INT_KEYS,
   KIND_PATTERN,
   kindMismatch,
   locationParams,
@@ -381,8 +382,19 @@ function compareLocationParams(
 ): void {
   if (location === undefined) return; // reported as a missing header
   const actual = locationParams(location);
-  compareValue(ctx, "response.location_params.query", expected.query, actual.query, opts);
-  compareValue(ctx, "response.location_params.fragment", expected.fragment, actual.fragment, opts);
+  compareValue(ctx, "response.location_params.query", timesAsNumbers(expected.query), timesAsNumbers(actual.query), opts);
+  compareValue(ctx, "response.location_params.fragment", timesAsNumbers(expected.fragment), timesAsNumbers(actual.fragment), opts);
+}
+
+/**
+ * URL parameters are text, so the implicit flow's `expires_at=1796…` and `expires_in=600` are strings on
+ * both sides; read the integer ones under the time keys as numbers, so that `<int>` and the `expires_in`
+ * tolerance apply to them as they do to JSON bodies.
+ */
+function timesAsNumbers(params: Record<string, string>): Record<string, string | number> {
+  return Object.fromEntries(
+    Object.entries(params).map(([key, value]) => [key, INT_KEYS.has(key) && /^-?[0-9]+$/.test(value) ? Number(value) : value]),
+  );
 }
 
 /** Compares one Auth server answer with its recorded step (status, headers, location parameters, body, jwt). */
@@ -408,7 +420,10 @@ export function compareResponse(
   if (expected.location_params) compareLocationParams(ctx, expected.location_params, actual.headers.location, {});
   if ("body" in expected) compareValue(ctx, "response.body", expected.body, actual.body);
   if (jwt) {
-    compareJwt(ctx, "jwt", jwt, valueAt({ response: actual, request } as Record<string, unknown>, jwt.at));
+    // A token can sit in the Location (the implicit flow's fragment): `at` then reads `location_params`.
+    const location = actual.headers.location;
+    const response = location === undefined ? actual : { ...actual, location_params: locationParams(location) };
+    compareJwt(ctx, "jwt", jwt, valueAt({ response, request } as Record<string, unknown>, jwt.at));
   }
 }
 
