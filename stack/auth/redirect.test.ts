@@ -11,6 +11,7 @@ import {
   resolveReferrer,
   withErrorParams,
   withQueryParams,
+  withTokenFragment,
 } from "./redirect.ts";
 
 const recording = { siteUrl: "http://localhost:3000", additionalRedirectUrls: ["http://localhost:3000/**"] };
@@ -151,6 +152,27 @@ describe("withErrorParams", () => {
       "http://localhost:3000/a?error=access_denied&error_code=user_banned&error_description=User+is+banned&next=%2Fx" +
         "#error=access_denied&error_code=user_banned&error_description=User+is+banned&sb=",
     );
+  });
+});
+
+describe("withTokenFragment (the implicit flow)", () => {
+  const tokens = { access_token: "a.b.c", token_type: "bearer", expires_in: "600", expires_at: "1700000600", refresh_token: "r1", provider_token: "p:1/x" };
+  const fragment = "access_token=a.b.c&expires_at=1700000600&expires_in=600&provider_token=p%3A1%2Fx&refresh_token=r1&sb=&token_type=bearer";
+
+  it("appends the tokens, sorted and with sb=, after a query it leaves as it is", () => {
+    expect(withTokenFragment("http://localhost:3000/auth/callback?next=/settings", tokens)).toBe(
+      `http://localhost:3000/auth/callback?next=/settings#${fragment}`,
+    );
+  });
+  it("needs no query: the fragment follows the path, or the bare site URL", () => {
+    expect(withTokenFragment("http://localhost:3000/auth/callback", tokens)).toBe(`http://localhost:3000/auth/callback#${fragment}`);
+    expect(withTokenFragment("http://localhost:3000", tokens)).toBe(`http://localhost:3000#${fragment}`);
+  });
+  it("does not merge with a fragment the target already has", () => {
+    expect(withTokenFragment("http://localhost:3000/cb?x=1#top", tokens)).toBe(`http://localhost:3000/cb?x=1#top#${fragment}`);
+  });
+  it("keeps provider_refresh_token when the provider gave one", () => {
+    expect(withTokenFragment("http://x/cb", { ...tokens, provider_refresh_token: "pr" })).toContain("&expires_in=600&provider_refresh_token=pr&provider_token=");
   });
 });
 

@@ -57,15 +57,20 @@ function formFields(html: string): { action: string; fields: Record<string, stri
  * Returns the final redirect URL (the app callback with `code`, or an error).
  */
 export async function followOAuth(startUrl: string, email: string): Promise<URL> {
+  return new URL(await followOAuthToApp(startUrl, email));
+}
+
+/** `followOAuth`, returning the app's URL exactly as the last Location wrote it (no URL normalisation). */
+export async function followOAuthToApp(startUrl: string, email: string): Promise<string> {
   let url = startUrl;
   for (let hop = 0; hop < 10; hop++) {
     const target = new URL(url);
-    if (target.origin === new URL(APP_CALLBACK).origin) return target;
+    if (target.origin === new URL(APP_CALLBACK).origin) return url;
     if (/\/(google|apple)\/authorize$/.test(target.pathname)) target.searchParams.set("login_hint", email);
     const res = await fetch(target, { redirect: "manual" });
     const location = res.headers.get("location");
     if (location) {
-      url = new URL(location, target).toString();
+      url = URL.canParse(location) ? location : new URL(location, target).toString();
       continue;
     }
     const html = await res.text();
@@ -79,7 +84,7 @@ export async function followOAuth(startUrl: string, email: string): Promise<URL>
     });
     const next = post.headers.get("location");
     if (!next) throw new Error(`form_post callback answered ${post.status}`);
-    url = new URL(next, form.action).toString();
+    url = URL.canParse(next) ? next : new URL(next, form.action).toString();
   }
   throw new Error("too many redirects");
 }
