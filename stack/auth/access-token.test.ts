@@ -32,6 +32,16 @@ const user: UserRecord = {
   is_anonymous: false,
   identities: [],
   factors: [],
+  invited_at: null,
+  phone_confirmed_at: null,
+  confirmation_sent_at: null,
+  recovery_sent_at: null,
+  email_change: null,
+  email_change_sent_at: null,
+  phone_change: null,
+  phone_change_sent_at: null,
+  reauthentication_sent_at: null,
+  deleted_at: null,
 };
 
 const session = { id: "0b9b1f7e-2c1d-4e3f-8a9b-1c2d3e4f5a6b", aal: "aal1", amr: [{ method: "oauth", timestamp: 1 }] };

@@ -43,6 +43,8 @@ export type AuthConfig = {
   refreshTokenReuseInterval: number;
   disableSignup: boolean;
   manualLinking: boolean;
+  /** Password strength rules (`minimum_password_length`, `password_requirements`). */
+  password: { minLength: number; requiredCharacters: string[] };
   mfa: { totpEnroll: boolean; totpVerify: boolean; maxEnrolledFactors: number };
   providers: Partial<Record<ProviderName, ProviderConfig>>;
   /** Schema-qualified, quoted name of the custom access token hook function, when enabled. */
@@ -89,6 +91,10 @@ const tomlSchema = z.object({
       refresh_token_reuse_interval: z.number().int().nonnegative().default(10),
       enable_signup: z.boolean().default(true),
       enable_manual_linking: z.boolean().default(false),
+      minimum_password_length: z.number().int().min(6).default(6),
+      password_requirements: z
+        .enum(["", "letters_digits", "lower_upper_letters_digits", "lower_upper_letters_digits_symbols"])
+        .default(""),
       mfa: z
         .object({
           max_enrolled_factors: z.number().int().positive().default(10),
@@ -112,6 +118,25 @@ const tomlSchema = z.object({
     .passthrough()
     .default({} as never),
 }).passthrough();
+
+const LOWER = "abcdefghijklmnopqrstuvwxyz";
+const UPPER = "ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+const DIGITS = "0123456789";
+const SYMBOLS = "!@#$%^&*()_+-=[]{};'\\:\"|<>?,./`~";
+
+/** The Supabase CLI's `password_requirements` as the character sets a password must each draw from. */
+export function requiredCharacterSets(requirement: string): string[] {
+  switch (requirement) {
+    case "letters_digits":
+      return [LOWER + UPPER, DIGITS];
+    case "lower_upper_letters_digits":
+      return [LOWER, UPPER, DIGITS];
+    case "lower_upper_letters_digits_symbols":
+      return [LOWER, UPPER, DIGITS, SYMBOLS];
+    default:
+      return [];
+  }
+}
 
 /** Replaces `env(NAME)` values the way the Supabase CLI does; a missing variable is an error. */
 export function substituteEnv(value: unknown, env: Record<string, string | undefined>, path = ""): unknown {
@@ -182,6 +207,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     refreshTokenReuseInterval: auth.refresh_token_reuse_interval,
     disableSignup: !auth.enable_signup,
     manualLinking: auth.enable_manual_linking,
+    password: {
+      minLength: auth.minimum_password_length,
+      requiredCharacters: requiredCharacterSets(auth.password_requirements),
+    },
     mfa: {
       totpEnroll: auth.mfa.totp?.enroll_enabled ?? false,
       totpVerify: auth.mfa.totp?.verify_enabled ?? false,

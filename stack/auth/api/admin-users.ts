@@ -10,6 +10,7 @@ import {
   listUsers,
   phoneInUse,
   setIdentityData,
+  softDeleteUser,
   updateUser,
   userIdExists,
   type SortDirection,
@@ -274,7 +275,9 @@ async function createHandler(app: App, ctx: Ctx) {
     return findUserById(tx, id);
   });
   if (!created) throw internalError("Database error creating new user");
-  return json(200, serializeUser(created));
+  // Supabase Auth answers with the user it built in memory: `confirmed_at`, a column Postgres derives, and
+  // `last_sign_in_at` are not read back, so a new user has neither.
+  return json(200, serializeUser({ ...created, confirmed_at: null, last_sign_in_at: null }));
 }
 
 async function updateHandler(app: App, ctx: Ctx) {
@@ -344,7 +347,9 @@ async function updateHandler(app: App, ctx: Ctx) {
     throw internalError("Error updating user");
   }
   if (!updated) throw notFound("user_not_found", "User not found");
-  return json(200, serializeUser(updated));
+  // The answer is the user as loaded and then changed in memory: `confirmed_at` (derived by Postgres) keeps
+  // the value it had before this update.
+  return json(200, serializeUser({ ...updated, confirmed_at: loaded.confirmed_at }));
 }
 
 /** The `email`/`phone` identity follows an admin change of the address (created when missing). */
@@ -371,20 +376,22 @@ async function upsertOwnIdentity(
 async function deleteHandler(app: App, ctx: Ctx) {
   await requireAdmin(app, ctx);
   const user = await loadUser(app, ctx.params.id);
+  // An empty body is a hard delete; any other body is decoded (and can fail) like every request body.
+  let soft = false;
   if ((await ctx.text()) !== "") {
     const p = await decodeGoParams(ctx, { name: "adminUserDeleteParams", fields: { should_soft_delete: "bool" } });
-    if (p.should_soft_delete === true) {
-      throw unprocessable("soft_delete_not_supported", "Soft deletion of users is not supported by the local Auth server");
-    }
+    soft = p.should_soft_delete === true;
   }
   await app.sql.begin(async (tx) => {
+    // The audit entry comes first: a repeated soft delete records the request although it changes nothing.
     await writeAudit(tx, {
       actor: { kind: "service_role" },
       action: "user_deleted",
       logType: "team",
       traits: userTraits(user),
     });
-    await deleteUser(tx, user.id);
+    if (!soft) await deleteUser(tx, user.id);
+    else if (user.deleted_at === null) await softDeleteUser(tx, user.id);
   });
   return json(200, {});
 }

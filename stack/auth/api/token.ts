@@ -7,7 +7,17 @@ import { deleteFlowState, findFlowStateByAuthCode } from "../db/flow-state.ts";
 import { createSession, newRefreshToken, REFRESH_TOKEN_FORMAT, sessionInfo } from "../db/sessions.ts";
 import { findUserById, isBanned } from "../db/users.ts";
 import { AuthError, badRequest, notFound, validationFailed } from "../errors.ts";
+import { decodeGoParams, type GoStruct } from "../go-params.ts";
 import { json, type Ctx, type Reply, type Route } from "../http.ts";
+import { passwordWeakness } from "../password.ts";
+import { validatePhone } from "./admin-users.ts";
+
+const PKCE_GRANT_PARAMS: GoStruct = { name: "PKCEGrantParams", fields: { auth_code: "string", code_verifier: "string" } };
+const PASSWORD_GRANT_PARAMS: GoStruct = {
+  name: "PasswordGrantParams",
+  fields: { email: "string", phone: "string", password: "string", gotrue_meta_security: "struct" },
+};
+const REFRESH_GRANT_PARAMS: GoStruct = { name: "RefreshTokenGrantParams", fields: { refresh_token: "string" } };
 
 /** How long an auth code from the callback stays exchangeable. */
 const AUTH_CODE_LIFETIME_MS = 5 * 60 * 1000;
@@ -19,9 +29,9 @@ function verifierMatches(method: string | null, challenge: string | null, verifi
 }
 
 async function pkceGrant(app: App, ctx: Ctx): Promise<Reply> {
-  const body = await ctx.json();
-  const authCode = typeof body.auth_code === "string" ? body.auth_code : "";
-  const verifier = typeof body.code_verifier === "string" ? body.code_verifier : "";
+  const body = await decodeGoParams(ctx, PKCE_GRANT_PARAMS);
+  const authCode = body.auth_code as string;
+  const verifier = body.code_verifier as string;
   if (!authCode || !verifier) {
     throw validationFailed("invalid request: both auth code and code verifier should be non-empty");
   }
@@ -59,20 +69,47 @@ async function pkceGrant(app: App, ctx: Ctx): Promise<Reply> {
   return json(200, response);
 }
 
+/**
+ * `grant_type=password`: by email or phone. A banned user is told so before the password is checked; a
+ * correct password that no longer meets the strength rules still signs in, with `weak_password` saying why
+ * (null otherwise).
+ */
 async function passwordGrant(app: App, ctx: Ctx): Promise<Reply> {
-  const body = await ctx.json();
-  const email = typeof body.email === "string" ? body.email.trim().toLowerCase() : "";
-  const password = typeof body.password === "string" ? body.password : "";
+  const body = await decodeGoParams(ctx, PASSWORD_GRANT_PARAMS);
+  const password = body.password as string;
   const invalid = () => badRequest("invalid_credentials", "Invalid login credentials");
-  if (!email || !password) throw invalid();
-  const found = await app.sql<{ id: string; encrypted_password: string | null }[]>`
-    select id, encrypted_password from auth.users where lower(email) = ${email} and is_sso_user = false`;
+  let found: { id: string; encrypted_password: string | null }[];
+  if (body.email !== "") {
+    const email = (body.email as string).trim().toLowerCase();
+    found = await app.sql`
+      select id, encrypted_password from auth.users where lower(email) = ${email} and is_sso_user = false`;
+  } else if (body.phone !== "") {
+    let phone: string;
+    try {
+      phone = validatePhone(body.phone as string);
+    } catch {
+      throw invalid();
+    }
+    found = await app.sql`select id, encrypted_password from auth.users where phone = ${phone} and is_sso_user = false`;
+  } else {
+    throw validationFailed("missing email or phone");
+  }
   const row = found[0];
-  if (!row?.encrypted_password || !(await bcrypt.compare(password, row.encrypted_password))) throw invalid();
+  if (!row?.encrypted_password) throw invalid();
+  const candidate = await findUserById(app.sql, row.id);
+  if (candidate && isBanned(candidate)) throw badRequest("user_banned", "User is banned");
+  if (!(await bcrypt.compare(password, row.encrypted_password))) throw invalid();
+  let weak: ReturnType<typeof passwordWeakness> = null;
+  try {
+    weak = passwordWeakness(app.config, password);
+  } catch {
+    // A password over the length limit that still matches signs in; only the strength report is skipped.
+  }
   const response = await app.sql.begin(async (tx) => {
     const user = await findUserById(tx, row.id);
-    if (!user || isBanned(user)) throw invalid();
-    if (!user.email_confirmed_at) throw badRequest("email_not_confirmed", "Email not confirmed");
+    if (!user) throw invalid();
+    if (body.email !== "" && !user.email_confirmed_at) throw badRequest("email_not_confirmed", "Email not confirmed");
+    if (body.email === "" && !user.phone_confirmed_at) throw badRequest("phone_not_confirmed", "Phone not confirmed");
     await tx`update auth.users set last_sign_in_at = now(), updated_at = now() where id = ${user.id}`;
     const { session, refreshToken } = await createSession(tx, {
       userId: user.id,
@@ -80,11 +117,16 @@ async function passwordGrant(app: App, ctx: Ctx): Promise<Reply> {
       ip: ctx.ip,
       userAgent: ctx.header("user-agent"),
     });
-    await writeAudit(tx, { actor: userActor(user), action: "login", logType: "account", traits: { provider: "email" } });
+    await writeAudit(tx, {
+      actor: userActor(user),
+      action: "login",
+      logType: "account",
+      traits: { provider: body.email !== "" ? "email" : "phone" },
+    });
     const fresh = (await findUserById(tx, user.id)) ?? user;
     return issueTokens(app, tx, { user: fresh, session, refreshToken, authenticationMethod: "password" });
   });
-  return json(200, response);
+  return json(200, { ...response, weak_password: weak });
 }
 
 type TokenRow = { id: string; token: string; revoked: boolean; updated_at: Date; session_id: string; user_id: string };
@@ -109,8 +151,8 @@ async function swap(db: Db, row: TokenRow): Promise<string> {
  * The row lock makes concurrent refreshes of one token agree on one child.
  */
 async function refreshGrant(app: App, ctx: Ctx): Promise<Reply> {
-  const body = await ctx.json();
-  const presented = typeof body.refresh_token === "string" ? body.refresh_token : "";
+  const body = await decodeGoParams(ctx, REFRESH_GRANT_PARAMS);
+  const presented = body.refresh_token as string;
   if (!REFRESH_TOKEN_FORMAT.test(presented)) throw validationFailed("Refresh token is not valid");
   let reuseDetected = false;
   const response = await app.sql.begin(async (tx) => {

@@ -1,6 +1,7 @@
+import { createHash } from "node:crypto";
 import type { Db } from "../app.ts";
 import { NIL_UUID } from "./audit.ts";
-import type { UserRecord } from "./users.ts";
+import { USER_COLUMNS, type UserRecord } from "./users.ts";
 
 /** The SQL of the admin user endpoints on `auth.users` (list, create, update, delete). */
 
@@ -24,10 +25,8 @@ export async function listUsers(
     .reduce((acc, next) => db`${acc}, ${next}`);
   const [users, counted] = await Promise.all([
     db<UserRecord[]>`
-      select id, aud, role, email, email_confirmed_at, phone, confirmed_at, last_sign_in_at, raw_app_meta_data,
-        raw_user_meta_data, created_at, updated_at, banned_until, is_anonymous,
-        '[]'::jsonb as identities, '[]'::jsonb as factors
-      from auth.users where ${where}
+      select ${db.unsafe(USER_COLUMNS)}, '[]'::jsonb as identities, '[]'::jsonb as factors
+      from auth.users u where ${where}
       order by ${order}
       limit ${opts.limit}::bigint offset ${opts.offset}::bigint`,
     db<{ count: number }[]>`select count(*)::int as count from auth.users where ${where}`,
@@ -147,4 +146,51 @@ export async function setIdentityData(db: Db, identityId: string, data: Record<s
 /** Hard delete: identities, sessions (with refresh tokens and amr claims) and factors go with the user. */
 export async function deleteUser(db: Db, id: string): Promise<void> {
   await db`delete from auth.users where id = ${id}`;
+}
+
+/**
+ * What soft deletion writes in place of a personal value: a one-way digest of the user id and the value
+ * (unpadded base64url of SHA-256). It frees the unique address for a new account without keeping it readable,
+ * and stays stable, so the same value soft-deleted twice gives the same text.
+ */
+export function obfuscate(userId: string, value: string): string {
+  return createHash("sha256").update(userId + value).digest("base64url");
+}
+
+/** Phone columns held 15 characters once; the digest is cut to fit them. */
+export const obfuscatePhone = (userId: string, phone: string) => obfuscate(userId, phone).slice(0, 15);
+
+/**
+ * Soft delete, as Supabase Auth does it: the row stays with `deleted_at` set, its email, phone and pending
+ * changes replaced by digests, password and one-time tokens cleared, both metadata objects emptied; every
+ * identity loses its data and gets a digest for a provider id (so the same provider account signs up afresh);
+ * factors and sessions (with their refresh tokens) are deleted.
+ */
+export async function softDeleteUser(db: Db, userId: string): Promise<void> {
+  const [user] = await db<{ email: string | null; phone: string | null; email_change: string | null; phone_change: string | null }[]>`
+    select email, phone, email_change, phone_change from auth.users where id = ${userId} for update`;
+  if (!user) return;
+  await db`
+    update auth.users set
+      email = ${obfuscate(userId, user.email ?? "")},
+      phone = ${obfuscatePhone(userId, user.phone ?? "")},
+      email_change = ${obfuscate(userId, user.email_change ?? "")},
+      phone_change = ${obfuscatePhone(userId, user.phone_change ?? "")},
+      encrypted_password = null,
+      confirmation_token = '', recovery_token = '', email_change_token_current = '', email_change_token_new = '',
+      phone_change_token = '',
+      raw_user_meta_data = '{}'::jsonb, raw_app_meta_data = '{}'::jsonb,
+      deleted_at = now(), updated_at = now()
+    where id = ${userId}`;
+  const identities = await db<{ id: string; provider: string; provider_id: string }[]>`
+    select id, provider, provider_id from auth.identities where user_id = ${userId}`;
+  for (const identity of identities) {
+    await db`
+      update auth.identities
+      set identity_data = '{}'::jsonb, provider_id = ${obfuscate(userId, `${identity.provider}:${identity.provider_id}`)},
+          updated_at = now()
+      where id = ${identity.id}`;
+  }
+  await db`delete from auth.mfa_factors where user_id = ${userId}`;
+  await deleteUserSessions(db, userId);
 }
