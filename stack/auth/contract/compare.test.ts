@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -8,6 +9,7 @@ import {
   compareResponse,
   compareValue,
   formatDiff,
+  parseDerivation,
   type ActualResponse,
   type CompareContext,
   type RecordedResponse,
@@ -261,5 +263,55 @@ describe("differences are detected and located", () => {
     expect(formatDiff(diffs[0]!)).toBe(
       'test.json step 0 "test step" response.body.message: expected "Invalid Refresh Token: Already Used", got "nope"',
     );
+  });
+});
+
+describe("derived values (soft delete, 18)", () => {
+  const ctxFor = (): CompareContext => ({ bindings: new Bindings(), env, diffs: [], file: "t", step: 0, stepName: "s" });
+  const digest = (s: string) => createHash("sha256").update(s).digest("base64url");
+  const userId = "0f3c8f5e-7b1a-4d2e-9c4b-5a6d7e8f9a0b";
+
+  it("parses the recording's derivations", () => {
+    expect(parseDerivation('<base64url(sha256(user id + "google:" + provider id))>')).toEqual({
+      terms: [{ variable: "user id" }, { literal: "google:" }, { variable: "provider id" }],
+    });
+    expect(parseDerivation('<base64url(sha256(user id + "")), first 15 characters>')).toEqual({
+      terms: [{ variable: "user id" }, { literal: "" }],
+      length: 15,
+    });
+    expect(parseDerivation("<uuid_1>")).toBeNull();
+    expect(parseDerivation("<base64url(sha256(user name))>")).toBeNull();
+  });
+
+  it("accepts the value computed from the enclosing user and a remembered email, and nothing else", () => {
+    const ctx = ctxFor();
+    compareValue(ctx, "before", { id: "<uuid_1>", aud: "authenticated", email: "gone@example.com" }, { id: userId, aud: "authenticated", email: "gone@example.com" });
+    const expected = {
+      id: "<uuid_1>",
+      aud: "authenticated",
+      email: "<base64url(sha256(user id + email))>",
+      phone: '<base64url(sha256(user id + "")), first 15 characters>',
+    };
+    compareValue(ctx, "after", expected, { id: userId, aud: "authenticated", email: digest(userId + "gone@example.com"), phone: digest(userId).slice(0, 15) });
+    expect(ctx.diffs).toEqual([]);
+    compareValue(ctx, "wrong", expected, { id: userId, aud: "authenticated", email: digest("gone@example.com" + userId), phone: digest(userId).slice(0, 14) });
+    expect(ctx.diffs.map((d) => d.path)).toEqual(["wrong.email", "wrong.phone"]);
+  });
+
+  it("an identity's digest uses its user_id and a bound provider subject", () => {
+    const ctx = ctxFor();
+    ctx.bindings.bind("subject:google-recorded", "google-local");
+    const identity = { identity_id: "<uuid_2>", user_id: "<uuid_1>", id: '<base64url(sha256(user id + "google:" + provider id))>' };
+    compareValue(ctx, "i", identity, { identity_id: userId.replace("0f", "1f"), user_id: userId, id: digest(`${userId}google:google-local`) });
+    expect(ctx.diffs).toEqual([]);
+    compareValue(ctx, "j", identity, { identity_id: userId.replace("0f", "1f"), user_id: userId, id: digest(`${userId}google:google-recorded`) });
+    expect(ctx.diffs.map((d) => d.path)).toEqual(["j.id"]);
+  });
+
+  it("the fake server computes them the same way", () => {
+    const m: Materializer = { bindings: new Bindings(), env, secrets };
+    materialize(m, { email: "gone@example.com" });
+    const out = materialize(m, { id: "<uuid_1>", aud: "authenticated", email: "<base64url(sha256(user id + email))>" }) as Record<string, string>;
+    expect(out.email).toBe(digest(`${out.id}gone@example.com`));
   });
 });

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import {
   Bindings,
   decodeJwt,
@@ -60,6 +61,8 @@ export type CompareContext = {
   step: number;
   stepName: string;
   normalize?: NormalizeOptions;
+  /** The local objects enclosing the value being compared, innermost last (derived values read them). */
+  scopes?: Record<string, unknown>[];
 };
 
 type Loose = "type" | "subject" | "expires_in" | undefined;
@@ -171,7 +174,65 @@ function escapeRegex(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
 
+/**
+ * A value the recording names by its derivation instead of a placeholder (18, soft delete):
+ * `<base64url(sha256(user id + "google:" + provider id)), first 15 characters>`. Terms are `user id`,
+ * `email`, `provider id` or a JSON string literal.
+ */
+export type Derivation = { terms: ({ literal: string } | { variable: "user id" | "email" | "provider id" })[]; length?: number };
+
+const DERIVATION = /^<base64url\(sha256\((.+)\)\)(?:, first (\d+) characters)?>$/;
+
+export function parseDerivation(text: string): Derivation | null {
+  const m = DERIVATION.exec(text);
+  if (!m) return null;
+  const terms: Derivation["terms"] = [];
+  for (const raw of (m[1] as string).split(" + ")) {
+    if (raw === "user id" || raw === "email" || raw === "provider id") terms.push({ variable: raw });
+    else if (/^"(?:[^"\\]|\\.)*"$/.test(raw)) terms.push({ literal: JSON.parse(raw) as string });
+    else return null;
+  }
+  return m[2] ? { terms, length: Number(m[2]) } : { terms };
+}
+
+/** Every value a derivation can take, given the candidates for each variable. */
+export function deriveAll(d: Derivation, candidates: Record<"user id" | "email" | "provider id", string[]>): string[] {
+  let inputs = [""];
+  for (const term of d.terms) {
+    const options = "literal" in term ? [term.literal] : candidates[term.variable];
+    inputs = inputs.flatMap((prefix) => options.map((o) => prefix + o));
+  }
+  return inputs.map((input) => {
+    const digest = createHash("sha256").update(input).digest("base64url");
+    return d.length === undefined ? digest : digest.slice(0, d.length);
+  });
+}
+
+/** The user id a derived value belongs to: an identity's `user_id`, else the enclosing user object's `id`. */
+function scopeUserId(ctx: CompareContext): string[] {
+  for (const scope of [...(ctx.scopes ?? [])].reverse()) {
+    if (typeof scope.user_id === "string") return [scope.user_id];
+    if (typeof scope.id === "string" && "aud" in scope) return [scope.id];
+  }
+  return [];
+}
+
+function compareDerived(ctx: CompareContext, path: string, expected: string, d: Derivation, actual: unknown): void {
+  const candidates = {
+    "user id": scopeUserId(ctx),
+    email: ctx.bindings.remembered("email"),
+    "provider id": ctx.bindings.remembered("subject"),
+  };
+  if (typeof actual === "string" && deriveAll(d, candidates).includes(actual)) return;
+  addDiff(ctx, path, `expected ${expected}, got ${show(normalized(ctx, actual))} (no known user id, email or provider id gives it)`, expected, actual);
+}
+
 function compareString(ctx: CompareContext, path: string, expected: string, actual: unknown, loose: Loose): void {
+  const derivation = parseDerivation(expected);
+  if (derivation) {
+    compareDerived(ctx, path, expected, derivation, actual);
+    return;
+  }
   if (loose === "type") {
     if (typeof actual !== "string") addDiff(ctx, path, `expected a string (value depends on where it runs), got ${show(actual)}`, expected, actual);
     return;
@@ -318,10 +379,16 @@ export function compareValue(
         addDiff(ctx, pathJoin(path, k), `unexpected key (value ${show(normalized(ctx, actual[k]))})`, undefined, actual[k]);
       }
     }
-    for (const k of expectedKeys) {
-      if (!(k in actual)) continue;
-      const childLoose = looseFor(parentKey, k, expected, opts.claimsRoot === true);
-      compareValue(ctx, pathJoin(path, k), expected[k], actual[k], { allowExtraKeys: opts.allowExtraKeys }, k, childLoose);
+    if (typeof actual.email === "string" && actual.email !== "") ctx.bindings.remember("email", actual.email);
+    (ctx.scopes ??= []).push(actual);
+    try {
+      for (const k of expectedKeys) {
+        if (!(k in actual)) continue;
+        const childLoose = looseFor(parentKey, k, expected, opts.claimsRoot === true);
+        compareValue(ctx, pathJoin(path, k), expected[k], actual[k], { allowExtraKeys: opts.allowExtraKeys }, k, childLoose);
+      }
+    } finally {
+      ctx.scopes.pop();
     }
     return;
   }

@@ -1,5 +1,17 @@
 import { generateKeyPairSync, randomBytes, randomUUID, sign as signData } from "node:crypto";
-import { addDiff, compareValue, matchTemplate, type ActualResponse, type CompareContext, type Diff, type JwtRecord, type RecordedResponse } from "./compare.ts";
+import {
+  addDiff,
+  compareValue,
+  deriveAll,
+  matchTemplate,
+  parseDerivation,
+  type ActualResponse,
+  type CompareContext,
+  type Derivation,
+  type Diff,
+  type JwtRecord,
+  type RecordedResponse,
+} from "./compare.ts";
 import { Bindings, locationParams, parsePlaceholder, placeholderRegex, toLocal, type LocalEnv } from "./normalize.ts";
 import type { ContractSecrets, HttpRequest, HttpResponse, ParallelSummary, Step, Transport } from "./replay.ts";
 
@@ -85,14 +97,41 @@ function valueFor(m: Materializer, placeholder: string, key: string | undefined)
   return value;
 }
 
+/**
+ * A value the recording names by its derivation (18): computed from the enclosing object's user id and the
+ * last email and provider id the fake has handed out, as the real server derives it.
+ */
+function derivedValue(m: Materializer, d: Derivation, scopes: Record<string, unknown>[]): string {
+  const userId = [...scopes].reverse().map((o) => (typeof o.user_id === "string" ? o.user_id : "aud" in o ? o.id : undefined))
+    .find((v): v is string => typeof v === "string");
+  const last = (kind: string) => m.bindings.remembered(kind).slice(-1);
+  const [value] = deriveAll(d, { "user id": userId ? [userId] : [], email: last("email"), "provider id": last("provider_id") });
+  return value ?? "";
+}
+
 /** A recorded value with its placeholders replaced by real-looking values and the recorded origins by local ones. */
-export function materialize(m: Materializer, value: unknown, key?: string): unknown {
+export function materialize(m: Materializer, value: unknown, key?: string, scopes: Record<string, unknown>[] = []): unknown {
   if (typeof value === "string") {
     if (parsePlaceholder(value)) return valueFor(m, value, key);
-    return toLocal(value.replace(placeholderRegex(), (ph) => String(valueFor(m, ph, key))), m.env);
+    const out = toLocal(value.replace(placeholderRegex(), (ph) => String(valueFor(m, ph, key))), m.env);
+    if ((key === "email" || key === "provider_id") && out !== "") m.bindings.remember(key, out);
+    return out;
   }
-  if (Array.isArray(value)) return value.map((v) => materialize(m, v));
-  if (isObject(value)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, materialize(m, v, k)]));
+  if (Array.isArray(value)) return value.map((v) => materialize(m, v, undefined, scopes));
+  if (isObject(value)) {
+    // Plain values first, so that derived ones can read the object's own (materialized) ids.
+    const out: Record<string, unknown> = {};
+    const inner = [...scopes, out];
+    for (const [k, v] of Object.entries(value)) {
+      if (typeof v === "string" && parseDerivation(v)) out[k] = v;
+      else out[k] = materialize(m, v, k, inner);
+    }
+    for (const [k, v] of Object.entries(value)) {
+      const d = typeof v === "string" ? parseDerivation(v) : null;
+      if (d) out[k] = derivedValue(m, d, inner);
+    }
+    return out;
+  }
   return value;
 }
 

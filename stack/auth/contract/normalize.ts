@@ -177,6 +177,23 @@ export class Bindings {
     return null;
   }
 
+  private readonly seen = new Map<string, Set<string>>();
+
+  /** Notes a local value of a kind (`email`) that a later derived placeholder may be computed from. */
+  remember(kind: string, value: string): void {
+    let values = this.seen.get(kind);
+    if (!values) this.seen.set(kind, (values = new Set()));
+    values.add(value);
+  }
+
+  /** Local values remembered for a kind; for `subject`, the local provider subjects bound so far. */
+  remembered(kind: string): string[] {
+    if (kind === "subject") {
+      return [...this.forward.entries()].filter(([k]) => k.startsWith("subject:")).map(([, v]) => v);
+    }
+    return [...(this.seen.get(kind) ?? [])];
+  }
+
   entries(): [string, string][] {
     return [...this.forward.entries()];
   }
