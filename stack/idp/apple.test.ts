@@ -213,4 +213,41 @@ describe("Apple emulator", () => {
     expect(html).not.toContain("evil.example");
     expect(html).not.toContain("<form");
   });
+
+  describe("parameters Apple does not read are ignored, not refused", () => {
+    const IGNORED: Record<string, string>[] = [
+      { prompt: "none" },
+      { prompt: "consent" },
+      { prompt: "select_account" },
+      { prompt: "select_account consent" },
+      { prompt: "login" },
+      { prompt: "none consent" },
+      { max_age: "0" },
+      { access_type: "offline" },
+      { access_type: "forever" },
+      { hd: "example.com" },
+      { include_granted_scopes: "yes" },
+      { redirect_to: "http://localhost:3000/auth/callback" },
+    ];
+
+    it.each(IGNORED)("%j with login_hint: the code by form_post at once", async (extra) => {
+      const params = appleParams({ ...extra, login_hint: "alan@example.com" });
+      const { response, html } = await authorize(idp, params);
+      expect(response.status).toBe(200);
+      const form = parseAutoPostForm(html);
+      expect(form.action).toBe(REDIRECT_URI);
+      expect(form.fields.state).toBe(params.state);
+      expect(form.fields.code).toMatch(/^[\w-]{20,}$/);
+      const token = await exchangeCode(idp, "apple", form.fields.code ?? "");
+      expect(token.status).toBe(200);
+      expect(await token.json()).not.toHaveProperty("refresh_token");
+    });
+
+    it("prompt=none without login_hint still shows the page (Apple has no silent sign-in to refuse)", async () => {
+      const params = appleParams({ prompt: "none" });
+      const { page, final } = await signInThroughPage(idp, "apple", params, { action: "continue", email: "grace@example.com" });
+      expect(page).not.toContain("prompt=");
+      expect(parseAutoPostForm(await final.text()).fields.state).toBe(params.state);
+    });
+  });
 });

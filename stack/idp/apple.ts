@@ -4,6 +4,18 @@ import type { StateStore } from "./state.ts";
 
 const PRIVATE_RELAY_DOMAIN = "@privaterelay.appleid.com";
 
+const APPLE_AUTHORIZE_PARAMS: ReadonlySet<string> = new Set([
+  "client_id",
+  "redirect_uri",
+  "response_type",
+  "response_mode",
+  "scope",
+  "state",
+  "nonce",
+  "code_challenge",
+  "code_challenge_method",
+]);
+
 /** Apple's ID token claims. The name is never among them: Apple shares it once, in the `user` form field. */
 export function appleClaims(sub: string, identity: Identity): Record<string, unknown> {
   return {
@@ -37,6 +49,12 @@ export function appleSpec(state: StateStore): EmulatorSpec {
     refreshTokens: false,
     requireAuthTime: true,
     implicitOpenid: true,
+    // Apple's authorization endpoint reads its documented parameters (and PKCE's); `prompt`, `max_age`,
+    // Google's `access_type`, `hd` and the like are ignored, not refused.
+    prompts: [],
+    extraParams: {},
+    readsOnly: APPLE_AUTHORIZE_PARAMS,
+    offlineAccess: false,
     cancel: { error: "user_cancelled_authorize" },
     formPostFields(ctx, payload, accounts) {
       if (payload.code === undefined) return payload;

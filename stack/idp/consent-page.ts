@@ -15,10 +15,24 @@ export type ConsentPageInput = {
   action: string;
   clientId: string;
   identities: readonly Identity[];
+  /** The request's `prompt`, shown so a developer can see what the app asked for. */
+  prompt?: string;
   error?: string;
   email?: string;
   name?: string;
 };
+
+const PROMPT_WORDS: Record<string, string> = {
+  select_account: "to choose an account",
+  consent: "to confirm access again",
+};
+
+/** "The app asked to choose an account and to confirm access again (prompt=select_account consent)." */
+function promptNote(prompt: string): string {
+  const words = prompt.split(" ").filter(Boolean).map((p) => PROMPT_WORDS[p] ?? `for ${p}`);
+  if (words.length === 0) return "";
+  return `<p class="note" data-prompt="${escapeHtml(prompt)}">The app asked ${escapeHtml(words.join(" and "))} (<code>prompt=${escapeHtml(prompt)}</code>).</p>`;
+}
 
 const STYLE = `
 body{font-family:system-ui,sans-serif;margin:0;background:#f4f4f5;color:#18181b}
@@ -65,6 +79,7 @@ ${people}
 <main>
 <h1>${escapeHtml(input.title)}</h1>
 <p class="note">Development emulator: no real account is used. Signing in to <strong>${escapeHtml(input.clientId)}</strong>.</p>
+${input.prompt ? promptNote(input.prompt) : ""}
 ${input.error ? `<p role="alert">${escapeHtml(input.error)}</p>` : ""}
 ${pick}
 <section aria-labelledby="other-heading">

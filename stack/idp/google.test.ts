@@ -329,4 +329,119 @@ describe("Google emulator", () => {
     expect(response.status).toBe(302);
     expect(locationParams(response).params).toMatchObject({ error: "invalid_request", state: params.state });
   });
+
+  describe("the authorization parameters apps pass through signInWithOAuth's queryParams", () => {
+    const PAGE_PROMPTS = ["select_account", "consent", "select_account consent", "consent select_account"];
+
+    async function tokensFor(code: string): Promise<Record<string, unknown>> {
+      const token = await exchangeCode(idp, "google", code);
+      expect(token.status).toBe(200);
+      return (await token.json()) as Record<string, unknown>;
+    }
+
+    for (const prompt of PAGE_PROMPTS) {
+      it(`prompt=${prompt}: the account page, naming the request, then a code for the account picked`, async () => {
+        const params = googleParams({ prompt });
+        const { page, final } = await signInThroughPage(idp, "google", params, { action: "continue", email: "grace@example.com" });
+        expect(page).toContain(`<code>prompt=${prompt}</code>`);
+        expect(page).toContain('value="ada@example.com"');
+        expect(final.status).toBe(302);
+        const { base, params: query } = locationParams(final);
+        expect(base).toBe(REDIRECT_URI);
+        expect(query.state).toBe(params.state);
+        const body = await tokensFor(query.code ?? "");
+        expect(await (await userinfo(body.access_token as string)).json()).toMatchObject({ email: "grace@example.com" });
+      });
+
+      it(`prompt=${prompt} with login_hint: the hint answers the page, so the code comes at once`, async () => {
+        const code = await codeFor(googleParams({ prompt, login_hint: "alan@example.com" }));
+        const body = await tokensFor(code);
+        expect(await (await userinfo(body.access_token as string)).json()).toMatchObject({ email: "alan@example.com" });
+      });
+    }
+
+    it("prompt=none without a session: login_required to the redirect_uri, no page", async () => {
+      const params = googleParams({ prompt: "none" });
+      const response = await fetch(authorizeUrl(idp, "google", params), { redirect: "manual" });
+      expect(response.status).toBe(302);
+      const { base, params: query } = locationParams(response);
+      expect(base).toBe(REDIRECT_URI);
+      expect(query).toEqual({ error: "login_required", error_description: "End-User authentication is required", state: params.state });
+    });
+
+    it("prompt=none with login_hint: the hint plays a browser signed in to that account, so a code", async () => {
+      const code = await codeFor(googleParams({ prompt: "none", login_hint: "ada@example.com" }));
+      expect((await exchangeCode(idp, "google", code)).status).toBe(200);
+    });
+
+    it.each([
+      ["none consent", "prompt none must only be used alone"],
+      ["none select_account", "prompt none must only be used alone"],
+      ["login", "unsupported prompt value requested"],
+      ["select_account login", "unsupported prompt value requested"],
+      ["Consent", "unsupported prompt value requested"],
+    ])("prompt=%s is invalid_request, as Google refuses it", async (prompt, description) => {
+      const params = googleParams({ prompt, login_hint: "ada@example.com" });
+      const response = await fetch(authorizeUrl(idp, "google", params), { redirect: "manual" });
+      expect(response.status).toBe(302);
+      expect(locationParams(response).params).toEqual({ error: "invalid_request", error_description: description, state: params.state });
+    });
+
+    it("access_type=offline: a refresh token that works after the sign-in; online (the default) gives none", async () => {
+      const offline = await tokensFor(await codeFor(googleParams({ access_type: "offline", login_hint: "ada@example.com" })));
+      expect(typeof offline.refresh_token).toBe("string");
+      const refreshed = await fetch(`${idp.issuers.google}/token`, {
+        method: "POST",
+        headers: { "Content-Type": "application/x-www-form-urlencoded" },
+        body: new URLSearchParams({
+          grant_type: "refresh_token",
+          refresh_token: offline.refresh_token as string,
+          client_id: GOOGLE.clientId,
+          client_secret: GOOGLE.clientSecret,
+        }),
+      });
+      expect(refreshed.status).toBe(200);
+      const again = (await refreshed.json()) as { access_token: string };
+      expect(await (await userinfo(again.access_token)).json()).toMatchObject({ email: "ada@example.com" });
+
+      for (const extra of [{ access_type: "online" }, {}] as Record<string, string>[]) {
+        const online = await tokensFor(await codeFor(googleParams({ ...extra, login_hint: "ada@example.com" })));
+        expect(online).not.toHaveProperty("refresh_token");
+      }
+    });
+
+    it("access_type=offline with prompt=consent through the page: the refresh token too", async () => {
+      const { final } = await signInThroughPage(idp, "google", googleParams({ access_type: "offline", prompt: "consent" }), {
+        action: "continue",
+        email: "grace@example.com",
+      });
+      const body = await tokensFor(locationParams(final).params.code ?? "");
+      expect(typeof body.refresh_token).toBe("string");
+    });
+
+    it.each<Record<string, string>>([
+      { hd: "example.com" },
+      { hd: "*" },
+      { include_granted_scopes: "true" },
+      { include_granted_scopes: "false" },
+      { hl: "fr" },
+      { access_type: "offline", prompt: "consent", include_granted_scopes: "true", hd: "example.com" },
+    ])("%j is accepted and changes nothing else", async (extra) => {
+      const code = await codeFor(googleParams({ ...extra, login_hint: "grace@example.com" }));
+      const body = await tokensFor(code);
+      expect(await (await userinfo(body.access_token as string)).json()).toMatchObject({ email: "grace@example.com", name: "Grace Hopper" });
+    });
+
+    it.each([
+      ["access_type", "forever"],
+      ["include_granted_scopes", "yes"],
+    ])("%s=%s is invalid_request, naming the parameter", async (name, value) => {
+      const params = googleParams({ [name]: value, login_hint: "ada@example.com" });
+      const response = await fetch(authorizeUrl(idp, "google", params), { redirect: "manual" });
+      const query = locationParams(response).params;
+      expect(query.error).toBe("invalid_request");
+      expect(query.error_description).toContain(`Invalid parameter value for ${name}: ${value}`);
+      expect(query.state).toBe(params.state);
+    });
+  });
 });

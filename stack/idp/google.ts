@@ -22,6 +22,16 @@ export function googleClaims(sub: string, identity: Identity): Record<string, un
   };
 }
 
+const oneOf = (name: string, values: readonly string[]) => (value: string) =>
+  values.includes(value) ? null : `Invalid parameter value for ${name}: ${value} (expected ${values.map((v) => `"${v}"`).join(" or ")})`;
+
+/**
+ * Google's authorization endpoint as its OpenID Connect documentation describes it: `prompt` is `none`
+ * (alone), or `consent` and/or `select_account` space-separated (Google does not honour `login`);
+ * `access_type` is `online` or `offline` (offline adds a refresh token; Google gives one only at the first
+ * consent unless prompt=consent, the emulator every time); `include_granted_scopes` is `true` or `false`;
+ * `hd`, `hl` and other hints are accepted and change nothing here.
+ */
 export const googleSpec: EmulatorSpec = {
   kind: "google",
   title: "Sign in with Google (emulator)",
@@ -31,6 +41,12 @@ export const googleSpec: EmulatorSpec = {
   refreshTokens: false,
   requireAuthTime: false,
   implicitOpenid: true,
+  prompts: ["consent", "select_account"],
+  extraParams: {
+    access_type: oneOf("access_type", ["online", "offline"]),
+    include_granted_scopes: oneOf("include_granted_scopes", ["true", "false"]),
+  },
+  offlineAccess: true,
   cancel: { error: "access_denied", error_description: "The user denied access" },
 };
 

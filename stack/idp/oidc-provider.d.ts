@@ -59,7 +59,7 @@ declare module "oidc-provider" {
   }
 
   export type InteractionResult =
-    | { login: { accountId: string; remember?: boolean }; consent?: { grantId: string } }
+    | { login: { accountId: string; remember?: boolean }; consent?: { grantId: string }; select_account?: UnknownObject }
     | { error: string; error_description?: string };
 
   export class Provider {
@@ -89,6 +89,24 @@ declare module "oidc-provider" {
     CustomOIDCProviderError: ErrorClass<[error: string, description?: string]>;
     SessionNotFound: ErrorClass<[description?: string]>;
   };
+
+  export namespace interactionPolicy {
+    class Check {
+      constructor(reason: string, description: string, check: (ctx: KoaContextWithOIDC) => boolean | Promise<boolean>);
+    }
+    class Prompt {
+      constructor(options: { name: string; requestable?: boolean }, ...checks: Check[]);
+      readonly name: string;
+      requestable: boolean;
+      readonly checks: Check[] & { remove(reason: string): void };
+    }
+    type Policy = Prompt[] & {
+      get(name: string): Prompt | undefined;
+      add(prompt: Prompt, index?: number): void;
+      remove(name: string): void;
+    };
+    function base(): Policy;
+  }
 
   export default Provider;
 }

@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import type { JWK } from "jose";
 import Provider, {
   errors,
+  interactionPolicy,
   type KoaContextWithOIDC,
   type ResponseModeHandler,
 } from "oidc-provider";
@@ -17,6 +18,11 @@ import {
 } from "./identities.ts";
 
 export type ClientCredentials = { clientId: string; clientSecret: string };
+
+export type PromptName = "login" | "consent" | "select_account";
+
+/** Parameters of the emulator itself, read by every emulator: the test shortcuts of `loginHintShortcut`. */
+const EMULATOR_PARAMS = ["login_hint", "prompt_action"];
 
 /** What differs between the Google and the Apple emulator. */
 export type EmulatorSpec = {
@@ -34,6 +40,23 @@ export type EmulatorSpec = {
    * `email profile` / `email name` requests.
    */
   implicitOpenid: boolean;
+  /**
+   * The `prompt` values the provider honours besides `none` (which is always alone). A request with any
+   * other value is refused with `invalid_request`.
+   */
+  prompts: readonly PromptName[];
+  /**
+   * Authorization request parameters the provider reads beyond the OAuth/OIDC ones, each with a check of
+   * its value: an error description for `invalid_request`, or null. Other unknown parameters are ignored.
+   */
+  extraParams: Record<string, (value: string) => string | null>;
+  /**
+   * When set, the only authorization request parameters the provider reads: every other one (`prompt`,
+   * `max_age`, …) is dropped before the request is processed, as if it had not been sent.
+   */
+  readsOnly?: ReadonlySet<string>;
+  /** `access_type=offline` is answered with a refresh token that outlives the browser session (Google). */
+  offlineAccess: boolean;
   cancel: { error: string; error_description?: string };
   /** Fields rendered into the auto-submitting form (the default drops nothing and adds nothing). */
   formPostFields?(
@@ -72,6 +95,42 @@ export function withOpenidScope(params: URLSearchParams): URLSearchParams {
   next.set("scope", ["openid", ...scopes].join(" "));
   return next;
 }
+
+/**
+ * The authorization request as the provider reads it: with `openid` added where the provider issues ID
+ * tokens regardless, and without the parameters a provider that reads only its own (Apple) ignores.
+ */
+export function authorizeParamsFor(spec: EmulatorSpec, params: URLSearchParams): URLSearchParams {
+  let out = spec.implicitOpenid ? withOpenidScope(params) : new URLSearchParams(params);
+  const reads = spec.readsOnly;
+  if (reads) {
+    out = new URLSearchParams([...out].filter(([key]) => reads.has(key) || EMULATOR_PARAMS.includes(key)));
+  }
+  return out;
+}
+
+/**
+ * oidc-provider's interaction policy with exactly the provider's `prompt` values requestable: `login` and
+ * `consent` lose their prompt check when the provider does not honour them (so asking for them is
+ * `invalid_request`), and `select_account` is added as a prompt that only a request can trigger.
+ */
+function interactionPolicyFor(spec: EmulatorSpec): interactionPolicy.Policy {
+  const policy = interactionPolicy.base();
+  for (const name of ["login", "consent"] as const) {
+    if (spec.prompts.includes(name)) continue;
+    const prompt = policy.get(name);
+    if (!prompt) continue;
+    prompt.checks.remove(`${name}_prompt`);
+    prompt.requestable = false;
+  }
+  if (spec.prompts.includes("select_account")) {
+    policy.add(new interactionPolicy.Prompt({ name: "select_account", requestable: true }));
+  }
+  return policy;
+}
+
+/** The prompts the consent page settles: who signs in, and that they agree. */
+const PAGE_PROMPTS: readonly PromptName[] = ["select_account", "consent"];
 
 /** Neither Google nor Apple sends RFC 9207's `iss` in the authorization response. */
 function withoutIss(payload: Record<string, string>): Record<string, string> {
@@ -156,8 +215,11 @@ export function createEmulator(options: EmulatorOptions): Emulator {
       ? new errors.AccessDenied(spec.cancel.error_description)
       : new errors.CustomOIDCProviderError(spec.cancel.error, spec.cancel.error_description);
 
-  // Runs on every authorization request after the client, redirect_uri and scope checks and before the
-  // session and grant are loaded: login_hint (and the cancel shortcuts) act here, so no page is shown.
+  // Runs on every authorization request after the client, redirect_uri, prompt and scope checks and before
+  // the session and grant are loaded: login_hint (and the cancel shortcuts) act here, so no page is shown.
+  // The hint stands for the person's answer on the page: it picks the account and agrees, which settles
+  // prompt=select_account and prompt=consent; with prompt=none it plays a browser already signed in to
+  // that account, so the request succeeds instead of answering login_required.
   async function loginHintShortcut(ctx: KoaContextWithOIDC): Promise<void> {
     const { params, client: oidcClient, session } = ctx.oidc;
     const hint = params.login_hint?.trim();
@@ -170,6 +232,18 @@ export function createEmulator(options: EmulatorOptions): Emulator {
     const grant = new ctx.oidc.provider.Grant({ accountId: sub, clientId: oidcClient.clientId });
     if (params.scope) grant.addOIDCScope(params.scope);
     session.grantIdFor(oidcClient.clientId, await grant.save());
+    const unsettled = (params.prompt ?? "").split(" ").filter((p) => p && !(PAGE_PROMPTS as string[]).includes(p));
+    params.prompt = unsettled.length > 0 ? unsettled.join(" ") : undefined;
+  }
+
+  const extraParams: Record<string, (ctx: KoaContextWithOIDC, value: string | undefined) => void | Promise<void>> = {
+    prompt_action: loginHintShortcut,
+  };
+  for (const [name, check] of Object.entries(spec.extraParams)) {
+    extraParams[name] = (_ctx, value) => {
+      const problem = value === undefined ? null : check(value);
+      if (problem !== null) throw new errors.InvalidRequest(problem);
+    };
   }
 
   const ProviderClass = emulatorProviderClass(modes);
@@ -181,7 +255,7 @@ export function createEmulator(options: EmulatorOptions): Emulator {
         client_secret: client.clientSecret,
         redirect_uris: redirectUris,
         response_types: ["code"],
-        grant_types: spec.refreshTokens ? ["authorization_code", "refresh_token"] : ["authorization_code"],
+        grant_types: spec.refreshTokens || spec.offlineAccess ? ["authorization_code", "refresh_token"] : ["authorization_code"],
         // client_secret_post is accepted too: oidc-provider treats the two secret methods as one.
         token_endpoint_auth_method: "client_secret_basic",
         id_token_signed_response_alg: "RS256",
@@ -212,14 +286,21 @@ export function createEmulator(options: EmulatorOptions): Emulator {
       pushedAuthorizationRequests: { enabled: false },
     },
     interactions: {
+      policy: interactionPolicyFor(spec),
       url: async (_ctx: unknown, interaction: { uid: string }) => `${mountPath}/interaction/${interaction.uid}`,
     },
-    extraParams: { prompt_action: loginHintShortcut },
+    extraParams,
     pkce: { required: () => false },
     responseTypes: ["code"],
     routes: { authorization: "/authorize", token: "/token", userinfo: "/userinfo", jwks: "/jwks" },
-    issueRefreshToken: async (_ctx: unknown, oidcClient: { grantTypeAllowed(type: string): boolean }) =>
-      spec.refreshTokens && oidcClient.grantTypeAllowed("refresh_token"),
+    // An offline code (access_type=offline) is the only one not bound to the (transient) browser session;
+    // its refresh token is what makes it offline.
+    expiresWithSession: async (ctx: KoaContextWithOIDC) => !(spec.offlineAccess && ctx.oidc.params.access_type === "offline"),
+    issueRefreshToken: async (
+      _ctx: unknown,
+      oidcClient: { grantTypeAllowed(type: string): boolean },
+      code: { expiresWithSession?: boolean },
+    ) => oidcClient.grantTypeAllowed("refresh_token") && (spec.refreshTokens || (spec.offlineAccess && code.expiresWithSession !== true)),
     ttl: {
       AccessToken: 3600,
       AuthorizationCode: 600,

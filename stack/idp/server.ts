@@ -6,7 +6,7 @@ import { parseConsentForm, renderConsentPage, escapeHtml } from "./consent-page.
 import { googleSpec, googleUserinfo } from "./google.ts";
 import { createIdentityDirectory, type Identity, type ProviderKind } from "./identities.ts";
 import { loadOrCreateSigningKeys } from "./keys.ts";
-import { createEmulator, withOpenidScope, type ClientCredentials, type Emulator } from "./provider.ts";
+import { authorizeParamsFor, createEmulator, type ClientCredentials, type Emulator } from "./provider.ts";
 import { openStateStore, type StateStore } from "./state.ts";
 
 export const IDP_HOST = "127.0.0.1";
@@ -89,7 +89,18 @@ async function handleInteraction(emulator: Emulator, req: IncomingMessage, res: 
   }
   const clientId = details.params.client_id ?? "";
   const page = (status: number, extra: { error?: string; email?: string; name?: string } = {}) =>
-    sendHtml(res, status, renderConsentPage({ title: spec.title, action: url.pathname, clientId, identities: emulator.directory.seeded, ...extra }));
+    sendHtml(
+      res,
+      status,
+      renderConsentPage({
+        title: spec.title,
+        action: url.pathname,
+        clientId,
+        identities: emulator.directory.seeded,
+        ...(details.params.prompt ? { prompt: details.params.prompt } : {}),
+        ...extra,
+      }),
+    );
 
   if (req.method === "GET") {
     page(200);
@@ -113,10 +124,11 @@ async function handleInteraction(emulator: Emulator, req: IncomingMessage, res: 
   const grant = new provider.Grant({ accountId: sub, clientId });
   if (details.params.scope) grant.addOIDCScope(details.params.scope);
   const grantId = await grant.save();
+  // The page answers every prompt it can be shown for: login, the account chosen, consent.
   await provider.interactionFinished(
     req,
     res,
-    { login: { accountId: sub, remember: false }, consent: { grantId } },
+    { login: { accountId: sub, remember: false }, consent: { grantId }, select_account: {} },
     { mergeWithLastSubmission: false },
   );
 }
@@ -183,9 +195,9 @@ export async function startIdp(options: IdpOptions): Promise<RunningIdp> {
       return;
     }
     let search = url.search;
-    if (emulator.spec.implicitOpenid && subPath === "/authorize") {
+    if (subPath === "/authorize") {
       if (req.method === "GET") {
-        search = `?${withOpenidScope(url.searchParams).toString()}`;
+        search = `?${authorizeParamsFor(emulator.spec, url.searchParams).toString()}`;
       } else if (req.method === "POST" && /^application\/x-www-form-urlencoded\b/i.test(req.headers["content-type"] ?? "")) {
         const form = await readForm(req);
         if (form === null) {
@@ -193,7 +205,7 @@ export async function startIdp(options: IdpOptions): Promise<RunningIdp> {
           return;
         }
         // The body is consumed here, so oidc-provider receives the same request as a GET (which it treats alike).
-        search = `?${withOpenidScope(form).toString()}`;
+        search = `?${authorizeParamsFor(emulator.spec, form).toString()}`;
         req.method = "GET";
         delete req.headers["content-type"];
         delete req.headers["content-length"];
