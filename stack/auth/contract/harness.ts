@@ -9,6 +9,7 @@ import postgres from "postgres";
 import type { Diff } from "./compare.ts";
 import type { LocalEnv } from "./normalize.ts";
 import { FileReplay, httpTransport, type ContractSecrets, type FileResult, type Step } from "./replay.ts";
+import { HOOK_BODIES, hookBodyFor, hookVariantSql } from "./hook-variants.ts";
 import { checkSchemaFacts, type SchemaFacts } from "./schema-facts.ts";
 
 /**
@@ -28,7 +29,8 @@ export const HOOK_SQL = join(CONTRACT_DIR, "custom-access-token-hook.sql");
 
 /** `CONTRACT_DATABASE` lets two contract runs share one PostgreSQL (each gets its own database and run folder). */
 export const DATABASE = process.env.CONTRACT_DATABASE ?? "contract_auth";
-if (!/^[a-z_][a-z0-9_]*$/.test(DATABASE)) throw new Error(`CONTRACT_DATABASE must be a plain lower-case identifier, got ${JSON.stringify(DATABASE)}`);
+const plainIdentifier = (name: string) => /^[a-z_][a-z0-9_]*$/.test(name);
+if (!plainIdentifier(DATABASE)) throw new Error(`CONTRACT_DATABASE must be a plain lower-case identifier, got ${JSON.stringify(DATABASE)}`);
 const PG_HOST = process.env.CONTRACT_PG_HOST ?? "127.0.0.1";
 const PG_PORT = Number(process.env.CONTRACT_PG_PORT ?? 54322);
 const PG_PASSWORD = process.env.CONTRACT_PG_PASSWORD ?? "postgres";
@@ -134,6 +136,8 @@ export type ContractStack = {
   /** Empties every auth table (users cascade, sessions, flow state, audit log…): each transcript starts clean. */
   resetAuthTables(): Promise<void>;
   replay(file: string, steps: Step[], opts?: { log?: (line: string) => void }): Promise<FileResult>;
+  /** Replaces the hook function's body (`hook-variants.ts`); `null` puts the recording's hook back. */
+  installHookBody(body: string | null): Promise<void>;
   schemaFacts(file: string, facts: SchemaFacts): Promise<Diff[]>;
   stop(): Promise<void>;
 };
@@ -142,22 +146,26 @@ export type ContractStack = {
  * Builds and starts the contract environment; `stop()` tears it down (the database and the logs under
  * `.stack/contract/` stay for inspection until the next run).
  */
-export async function startContractStack(opts: { log?: (line: string) => void } = {}): Promise<ContractStack> {
+export async function startContractStack(
+  opts: { log?: (line: string) => void; database?: string } = {},
+): Promise<ContractStack> {
   const log = opts.log ?? (() => {});
-  const runDir = join(REPO_ROOT, ".stack", DATABASE === "contract_auth" ? "contract" : DATABASE);
+  const database = opts.database ?? DATABASE;
+  if (!plainIdentifier(database)) throw new Error(`contract database must be a plain lower-case identifier, got ${JSON.stringify(database)}`);
+  const runDir = join(REPO_ROOT, ".stack", database === "contract_auth" ? "contract" : database);
   await rm(runDir, { recursive: true, force: true });
   await mkdir(runDir, { recursive: true });
 
   // Database: dropped and created for every run, then bootstrapped like a Supabase database.
   const maintenanceUrl = dbUrl("postgres", "postgres");
-  const superuserUrl = dbUrl("postgres", DATABASE);
-  const authAdminUrl = dbUrl("supabase_auth_admin", DATABASE);
+  const superuserUrl = dbUrl("postgres", database);
+  const authAdminUrl = dbUrl("supabase_auth_admin", database);
   const maintenance = postgres(maintenanceUrl, { max: 1, onnotice: () => {}, connect_timeout: 10 });
   try {
-    await maintenance.unsafe(`drop database if exists ${DATABASE} with (force)`);
-    await maintenance.unsafe(`create database ${DATABASE}`);
+    await maintenance.unsafe(`drop database if exists ${database} with (force)`);
+    await maintenance.unsafe(`create database ${database}`);
   } catch (error) {
-    throw new Error(`contract database: cannot (re)create ${DATABASE} at ${PG_HOST}:${PG_PORT} (is the stack started?): ${(error as Error).message}`);
+    throw new Error(`contract database: cannot (re)create ${database} at ${PG_HOST}:${PG_PORT} (is the stack started?): ${(error as Error).message}`);
   } finally {
     await maintenance.end({ timeout: 5 });
   }
@@ -169,8 +177,12 @@ export async function startContractStack(opts: { log?: (line: string) => void } 
   await bootstrapDatabase(superuserUrl);
   await migrateAuth(authAdminUrl);
   const sql = postgres(superuserUrl, { max: 2, onnotice: () => {}, connect_timeout: 10 });
-  await sql.unsafe(await readFile(HOOK_SQL, "utf8"));
-  log(`database ${DATABASE} ready`);
+  const recordedHook = await readFile(HOOK_SQL, "utf8");
+  const installHookBody = async (body: string | null) => {
+    await sql.unsafe(body === null ? recordedHook : hookVariantSql(body));
+  };
+  await installHookBody(null);
+  log(`database ${database} ready`);
 
   // Secrets and signing key of this run only.
   const jwtSecret = randomBytes(36).toString("base64url");
@@ -292,9 +304,24 @@ export async function startContractStack(opts: { log?: (line: string) => void } 
         ).map((r) => `auth."${r.tablename.replace(/"/g, '""')}"`);
         if (tables.length > 0) await sql.unsafe(`truncate ${tables.join(", ")} restart identity cascade`);
       },
-      replay(file, steps, replayOpts = {}) {
-        return new FileReplay(file, steps, { env, secrets, ...(replayOpts.log ? { log: replayOpts.log } : {}) }).run();
+      async replay(file, steps, replayOpts = {}) {
+        const variesHook = Object.hasOwn(HOOK_BODIES, file);
+        const beforeStep = async (step: Step) => {
+          const body = hookBodyFor(file, step);
+          if (body !== undefined) await installHookBody(body);
+        };
+        try {
+          return await new FileReplay(file, steps, {
+            env,
+            secrets,
+            ...(replayOpts.log ? { log: replayOpts.log } : {}),
+            ...(variesHook ? { beforeStep } : {}),
+          }).run();
+        } finally {
+          if (variesHook) await installHookBody(null);
+        }
       },
+      installHookBody,
       schemaFacts(file, facts) {
         return checkSchemaFacts(file, facts, sql);
       },

@@ -65,6 +65,8 @@ export type ReplayOptions = {
   sleep?: (ms: number) => Promise<void>;
   /** Called for every HTTP exchange (the CLI prints them with --verbose). */
   log?: (line: string) => void;
+  /** Called before each step is performed (the harness installs the hook function a step needs). */
+  beforeStep?: (step: Step, index: number) => Promise<void>;
 };
 
 export type FileResult = { file: string; diffs: Diff[]; steps: number };
@@ -273,6 +275,7 @@ export class FileReplay {
       this.stepIndex = i;
       this.stepName = step.step;
       try {
+        await this.opts.beforeStep?.(step, i);
         await this.runStep(step);
       } catch (error) {
         const message = error instanceof FlowError ? error.message : (error as Error).stack ?? String(error);
