@@ -1,13 +1,32 @@
+import { ensureAptPackages } from "../stack/apt.ts";
+import { consoleLogger, formatError } from "../stack/log.ts";
+import { logFile, repoRoot, stackPaths } from "../stack/paths.ts";
 import { countTests, projectPath, run } from "./run.ts";
+import { testPackages } from "./test-packages.ts";
 
 /**
  * `npm test`: every suite, in order, against the real local stack — types and lint, unit tests (Vitest), database tests
  * (pgTAP), the Auth server's contract and integration tests, then the app's production build and its
  * Playwright end-to-end tests in Debian's Chromium. Every suite runs even if an earlier one fails.
+ * First, the Debian packages the suites need (Chromium, PostgreSQL 15, pgTAP): installed with apt as root,
+ * otherwise no suite runs and the exact command is printed.
  */
 process.env.PATH = projectPath();
 process.env.NEXT_TELEMETRY_DISABLED = "1";
 const node = process.execPath;
+
+try {
+  await ensureAptPackages(testPackages(process.env), {
+    what: "npm test (Chromium, PostgreSQL 15, pgTAP)",
+    isRoot: process.getuid?.() === 0,
+    log: consoleLogger,
+    logPath: logFile(stackPaths(repoRoot()), "install"),
+  });
+} catch (error) {
+  console.error(formatError(error));
+  console.error("No suite ran.");
+  process.exit(1);
+}
 
 type Step = { name: string; command: string; args: string[]; required?: boolean; counts?: boolean };
 
