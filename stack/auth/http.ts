@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { AuthError, errorBody, requestedApiVersion, validationFailed } from "./errors.ts";
+import { goJsonSyntaxError } from "./go-json-syntax.ts";
 
 export type Reply = {
   status: number;
@@ -93,18 +94,12 @@ function readBody(req: IncomingMessage): Promise<string> {
   });
 }
 
-/** Go's encoding/json wording for the first syntax error, which Supabase Auth puts in its `bad_json` message. */
+/**
+ * Go's encoding/json wording for the first syntax error, which Supabase Auth puts in its `bad_json` message.
+ * Callers pass text that JSON.parse rejected, which Go's scanner rejects too.
+ */
 export function goJsonError(text: string): string {
-  const trimmed = text.trimStart();
-  if (trimmed === "") return "unexpected end of JSON input";
-  const first = trimmed[0] as string;
-  if (first === "{") {
-    const next = trimmed.slice(1).trimStart()[0];
-    if (next === undefined) return "unexpected end of JSON input";
-    if (next !== '"' && next !== "}") return `invalid character '${next}' looking for beginning of object key string`;
-  }
-  if (!/^[\[{"\-0-9tfn]/.test(first)) return `invalid character '${first}' looking for beginning of value`;
-  return "unexpected end of JSON input";
+  return goJsonSyntaxError(text) ?? "unexpected end of JSON input";
 }
 
 export function createCtx(req: IncomingMessage, url: URL, path: string, params: Record<string, string>): Ctx {
