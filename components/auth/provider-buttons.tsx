@@ -19,7 +19,11 @@ function AppleIcon() {
   );
 }
 
-/** Each button posts to the app's server, which starts the OAuth flow; no token ever reaches the page. */
+/**
+ * Each button posts to the app's server, which starts the OAuth flow; no token ever reaches the page.
+ * "Use another Google account" asks Google for its account chooser (`prompt=select_account`), for people
+ * whose browser is signed in to Google with an account they do not want to use here.
+ */
 export function ProviderButtons({ next }: { next: string }) {
   return (
     <div className="flex flex-col gap-3">
@@ -30,6 +34,17 @@ export function ProviderButtons({ next }: { next: string }) {
           <GoogleIcon />
           Continue with Google
         </Button>
+      </form>
+      <form method="post" action="/auth/sign-in" className="-mt-1 text-center">
+        <input type="hidden" name="provider" value="google" />
+        <input type="hidden" name="next" value={next} />
+        <input type="hidden" name="prompt" value="select_account" />
+        <button
+          type="submit"
+          className="rounded text-sm text-zinc-600 underline underline-offset-2 hover:text-zinc-900 focus:outline-none focus-visible:ring-2 focus-visible:ring-zinc-900 focus-visible:ring-offset-2"
+        >
+          Use another Google account
+        </button>
       </form>
       <form method="post" action="/auth/sign-in">
         <input type="hidden" name="provider" value="apple" />

@@ -4,6 +4,7 @@ const MESSAGES: Record<string, string> = {
   failed: "We couldn't sign you in. The sign-in link may have expired — please try again.",
   banned: "This account is suspended. Contact support if you think this is a mistake.",
   provider: "That sign-in method is not available.",
+  invalid_request: "That sign-in request was not valid. Please try again.",
   session_expired: "Your session has ended. Please sign in again.",
   signed_out: "You have been signed out.",
 };
