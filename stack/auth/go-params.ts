@@ -1,4 +1,5 @@
 import { AuthError } from "./errors.ts";
+import { goJsonSyntaxError } from "./go-json-syntax.ts";
 import { goJsonError, type Ctx } from "./http.ts";
 
 // Supabase Auth is written in Go; the messages of its validation errors quote Go's standard library word for
@@ -194,6 +195,9 @@ const badJson = (message: string) => new AuthError(400, "bad_json", `Could not p
  */
 export async function decodeGoParams(ctx: Ctx, spec: GoStruct): Promise<Record<string, unknown>> {
   const raw = await ctx.text();
+  // Go checks the whole document's syntax first (nesting depth included), so a syntax error anywhere wins.
+  const syntax = goJsonSyntaxError(raw);
+  if (syntax !== null) throw badJson(syntax);
   let parsed: unknown;
   try {
     parsed = JSON.parse(raw);

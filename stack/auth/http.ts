@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { AuthError, errorBody, requestedApiVersion, validationFailed } from "./errors.ts";
+import { AuthError, errorBody, requestedApiVersion } from "./errors.ts";
 import { goJsonSyntaxError } from "./go-json-syntax.ts";
 
 export type Reply = {
@@ -21,8 +21,6 @@ export type Ctx = {
   header(name: string): string | undefined;
   /** The raw body (read once, cached). */
   text(): Promise<string>;
-  /** The body parsed as JSON, with Supabase Auth's `bad_json` error; an empty body is `{}`. */
-  json(): Promise<Record<string, unknown>>;
   /** An `application/x-www-form-urlencoded` body. */
   form(): Promise<URLSearchParams>;
 };
@@ -119,20 +117,6 @@ export function createCtx(req: IncomingMessage, url: URL, path: string, params: 
       return Array.isArray(v) ? v[0] : v;
     },
     text,
-    async json() {
-      const raw = await text();
-      if (raw.trim() === "") return {};
-      try {
-        const parsed: unknown = JSON.parse(raw);
-        if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) {
-          throw validationFailed("Could not parse request body as JSON: json: cannot unmarshal into Go value");
-        }
-        return parsed as Record<string, unknown>;
-      } catch (error) {
-        if (error instanceof AuthError) throw error;
-        throw new AuthError(400, "bad_json", `Could not parse request body as JSON: ${goJsonError(raw)}`);
-      }
-    },
     async form() {
       return new URLSearchParams(await text());
     },
