@@ -7,6 +7,7 @@ import { join, resolve } from "node:path";
 import type { EventEmitter } from "node:events";
 import { adminClient, localStack, signIn, uniqueEmail } from "../stack/auth/integration/flows.ts";
 import { stackUrls } from "../stack/env.ts";
+import { pageWeight, type PageWeight } from "./page-weight.ts";
 import { projectPath } from "./run.ts";
 
 /**
@@ -35,6 +36,8 @@ const VARIANTS = ["session", "no-auth", "get-user"] as const;
 type Variant = (typeof VARIANTS)[number];
 const TARGET_RATIO = 1.1;
 const TARGET_TOKEN_BYTES = 1024;
+/** First-load JavaScript of /login, gzip. */
+const TARGET_LOGIN_GZIP_BYTES = 165_000;
 const COMMAND = "npm run bench";
 
 process.env.PATH = projectPath();
@@ -305,16 +308,18 @@ const ms = (v: number) => (Number.isFinite(v) ? `${v.toFixed(1)} ms` : "—");
 const ms2 = (v: number) => (Number.isFinite(v) ? `${v.toFixed(2)} ms` : "—");
 const verdict = (ok: boolean) => (ok ? "met" : "**missed**");
 
-function report(results: Stats[], serviceTimes: Stats[], sizes: Sizes[], facts: Record<string, string>): { markdown: string; console: string; missed: string[] } {
+function report(results: Stats[], serviceTimes: Stats[], sizes: Sizes[], weights: PageWeight[], facts: Record<string, string>): { markdown: string; console: string; missed: string[] } {
   const by = Object.fromEntries(results.map((r) => [r.variant, r])) as Record<Variant, Stats>;
   const ratio = by.session.p50 / by["no-auth"].p50;
   const getUserRatio = by["get-user"].p50 / by["no-auth"].p50;
   const maxToken = Math.max(...sizes.map((s) => s.tokenBytes));
   const anyChunked = sizes.some((s) => s.chunked);
+  const loginGzip = weights.find((w) => w.path === "/login")?.gzipBytes ?? Number.NaN;
   const missed = [
     ratio > TARGET_RATIO ? `session / no-auth p50 is ${ratio.toFixed(3)}× (target ≤ ${TARGET_RATIO.toFixed(2)}×)` : "",
     maxToken > TARGET_TOKEN_BYTES ? `an access token is ${maxToken} B (target ≤ ${TARGET_TOKEN_BYTES} B)` : "",
     anyChunked ? "the session cookie is chunked (target: one cookie)" : "",
+    loginGzip > TARGET_LOGIN_GZIP_BYTES ? `/login loads ${loginGzip} B of JavaScript, gzip (target ≤ ${TARGET_LOGIN_GZIP_BYTES} B)` : "",
   ].filter(Boolean);
 
   const latency = table(
@@ -363,6 +368,10 @@ function report(results: Stats[], serviceTimes: Stats[], sizes: Sizes[], facts: 
       s.claims.join(", "),
     ]),
   );
+  const weightTable = table(
+    ["page", "scripts", "JavaScript", "gzip (level 9)"],
+    weights.map((w) => [`\`${w.path}\``, String(w.scripts), `${w.bytes} B`, `${w.gzipBytes} B`]),
+  );
   const factTable = table(["", ""], Object.entries(facts));
   const summary = missed.length === 0 ? "All targets met." : `Targets missed: ${missed.join("; ")}.`;
 
@@ -397,6 +406,13 @@ After a real sign-in through the local Google and Apple emulators, as \`@supabas
 
 ${sizeTable}
 
+## Page weight: first-load JavaScript
+
+Every \`<script src>\` in the server-rendered HTML of the page (\`/account\` with the Google session), fetched
+from the production build and compressed with gzip at level 9; each script counted once.
+
+${weightTable}
+
 ## Targets
 
 | target | result |
@@ -404,6 +420,7 @@ ${sizeTable}
 | session / no-auth p50 ≤ ${TARGET_RATIO.toFixed(2)}× | ${ratio.toFixed(3)}× — ${verdict(ratio <= TARGET_RATIO)} |
 | access token ≤ ${TARGET_TOKEN_BYTES} B | ${sizes.map((s) => `${s.provider === "google" ? "Google" : "Apple"} ${s.tokenBytes} B`).join(", ")} — ${verdict(maxToken <= TARGET_TOKEN_BYTES)} |
 | no cookie chunking | ${anyChunked ? "chunked — **missed**" : "one cookie — met"} |
+| \`/login\` first-load JavaScript ≤ ${TARGET_LOGIN_GZIP_BYTES} B gzip | ${loginGzip} B — ${verdict(loginGzip <= TARGET_LOGIN_GZIP_BYTES)} |
 
 ## Machine
 
@@ -433,6 +450,8 @@ ratios, not the milliseconds. The load generator runs on the same CPUs as the se
           .map((c) => `${c.name} ${c.bytes} B`)
           .join(", ")}, ${s.chunked ? "CHUNKED" : "not chunked"}`,
     ),
+    "",
+    ...weights.map((w) => `${pad(w.path, 9)} first-load JavaScript ${w.gzipBytes} B gzip (${w.bytes} B raw, ${w.scripts} scripts)`),
     "",
     missed.length === 0 ? "All targets met." : `Targets missed (reported, not an error): ${missed.join("; ")}`,
   ];
@@ -470,6 +489,8 @@ async function main(): Promise<number> {
     const google = sizes[0] as Sizes;
     await checkVariants(google.cookieHeader, google.email);
     console.log("✔ each variant renders its page");
+    const weights = [await pageWeight(BASE, "/login"), await pageWeight(BASE, "/account", { cookie: google.cookieHeader })];
+    console.log(`✔ page weight: ${weights.map((w) => `${w.path} ${w.gzipBytes} B gzip`).join(", ")}`);
 
     const discard: Sample = { latencies: [], errors: 0, non2xx: 0, seconds: 0, statuses: {} };
     for (const variant of VARIANTS) await load(variant, WARMUP_SECONDS, google.cookieHeader, discard);
@@ -495,7 +516,7 @@ async function main(): Promise<number> {
     await stopServer(server);
     server = null;
 
-    const { markdown, console: text } = report(results, serviceTimes, sizes, facts);
+    const { markdown, console: text } = report(results, serviceTimes, sizes, weights, facts);
     console.log(text);
     const failed = [...results, ...serviceTimes].filter((r) => r.errors + r.non2xx > 0 || r.requests === 0);
     if (failed.length === 0) {
