@@ -5,6 +5,7 @@ const MESSAGES: Record<string, string> = {
   banned: "This account is suspended. Contact support if you think this is a mistake.",
   provider: "That sign-in method is not available.",
   invalid_request: "That sign-in request was not valid. Please try again.",
+  sign_in_required: "You are not signed in with Google in this browser yet. Continue with Google to choose an account.",
   session_expired: "Your session has ended. Please sign in again.",
   signed_out: "You have been signed out.",
 };
