@@ -6,10 +6,10 @@ import { testPackages } from "./test-packages.ts";
 
 /**
  * `npm test`: every suite, in order, against the real local stack — types and lint, unit tests (Vitest), database tests
- * (pgTAP), the Auth server's contract and integration tests, then the app's production build and its
- * Playwright end-to-end tests in Debian's Chromium. Every suite runs even if an earlier one fails.
- * First, the Debian packages the suites need (Chromium, PostgreSQL 15, pgTAP): installed with apt as root,
- * otherwise no suite runs and the exact command is printed.
+ * (pgTAP), the Auth server's contract and integration tests, a copy of the app without stack/ installed and
+ * built, then the app's production build and its Playwright end-to-end tests in Debian's Chromium. Every suite
+ * runs even if an earlier one fails. First come the Debian packages the suites need (Chromium, PostgreSQL 15,
+ * pgTAP): installed with apt as root; anyone else gets the exact command and no suite runs.
  */
 process.env.PATH = projectPath();
 process.env.NEXT_TELEMETRY_DISABLED = "1";
@@ -43,6 +43,12 @@ const steps: Step[] = [
     name: "Auth server contract and client tests",
     command: node,
     args: ["node_modules/vitest/vitest.mjs", "run", "--config", "stack/vitest.integration.config.ts"],
+    counts: true,
+  },
+  {
+    name: "the app without the local stack (npm ci, next build)",
+    command: node,
+    args: ["node_modules/vitest/vitest.mjs", "run", "--config", "scripts/vitest.deploy.config.ts"],
     counts: true,
   },
   { name: "production build", command: node, args: ["node_modules/next/dist/bin/next", "build"], required: true },
