@@ -4,7 +4,7 @@ import type { AuthContext } from "../auth/guard";
 import { withRls } from "../db/rls";
 import { AppError, type ActionResult } from "../errors";
 import { createAdminClient } from "../supabase/admin";
-import { auditMeta, type AuditMetaInput } from "./audit-meta";
+import { auditMeta, type AuditMetaInput } from "../audit/meta";
 import { assertAuthorizedInDb, assertCan, assertNotSelf } from "./check-permission";
 import { recordAuditEvent } from "./record-audit-event";
 import { authAdminError, runAdminOperation } from "./run-operation";

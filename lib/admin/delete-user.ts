@@ -5,7 +5,7 @@ import type { AppRole } from "../auth/permissions";
 import { withRls } from "../db/rls";
 import type { ActionResult } from "../errors";
 import { createAdminClient } from "../supabase/admin";
-import { auditMeta, type AuditMetaInput } from "./audit-meta";
+import { auditMeta, type AuditMetaInput } from "../audit/meta";
 import { assertAuthorizedInDb, assertCan, assertNotSelf } from "./check-permission";
 import { recordAuditEvent } from "./record-audit-event";
 import { authAdminError, runAdminOperation } from "./run-operation";

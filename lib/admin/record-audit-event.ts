@@ -1,7 +1,7 @@
 import "server-only";
 import type { AuthContext } from "../auth/guard";
 import type { Tx } from "../db/rls";
-import type { AuditMeta } from "./audit-meta";
+import type { AuditMeta } from "../audit/meta";
 
 export type AuditAction = "user.ban" | "sessions.revoke" | "role.assign" | "user.delete";
 

@@ -3,7 +3,7 @@ import { z } from "zod";
 import type { AuthContext } from "../auth/guard";
 import { withRls } from "../db/rls";
 import type { ActionResult } from "../errors";
-import { auditMeta, type AuditMetaInput } from "./audit-meta";
+import { auditMeta, type AuditMetaInput } from "../audit/meta";
 import { assertCan, assertNotSelf } from "./check-permission";
 import { recordAuditEvent } from "./record-audit-event";
 import { runAdminOperation } from "./run-operation";

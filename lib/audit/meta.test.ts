@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { auditMeta, auditMetaFromHeaders } from "./audit-meta";
+import { auditMeta, auditMetaFromHeaders } from "./meta";
 
 describe("auditMeta", () => {
   it("keeps valid values", () => {

@@ -1,6 +1,6 @@
 import { z } from "zod";
 
-/** Where an admin action came from, as public.audit_events stores it (ip inet, user_agent ≤ 1024, request_id ≤ 128). */
+/** Where an audited action came from, as public.audit_events stores it (ip inet, user_agent ≤ 1024, request_id ≤ 128). */
 export type AuditMeta = { ip: string | null; userAgent: string | null; requestId: string | null };
 
 export type AuditMetaInput = { ip?: string | null; userAgent?: string | null; requestId?: string | null };
