@@ -141,10 +141,10 @@ describe("banUser", () => {
     expect(await sessionCount(target.id)).toBe(0);
     const [user] = await db<{ banned_until: Date | null }[]>`select banned_until from auth.users where id = ${target.id}`;
     expect(user?.banned_until?.getTime()).toBeGreaterThan(Date.now());
-    // Supabase Auth answers a banned user's correct password like a wrong one.
+    // Supabase Auth refuses a banned user's password sign-in with user_banned, before checking the password.
     const signIn = await signInWithPassword(target.email);
     expect(signIn.data.session).toBeNull();
-    expect(signIn.error?.code).toBe("invalid_credentials");
+    expect(signIn.error?.code).toBe("user_banned");
 
     const [audit] = await auditRows(target.id);
     expect(audit).toMatchObject({
