@@ -115,15 +115,15 @@ begin
       a.action <> 'factor_deleted' as by_self
     from auth_entries a
     -- A sign-in entry holds neither the session nor the device. The session it started was created in the
-    -- same request, so its row (while it exists) gives the device: only when exactly one session of the
-    -- user was created within two seconds of the entry, so that a device is never attributed to the
-    -- wrong sign-in.
+    -- same transaction, milliseconds apart, so its row (while it exists) gives the device: only when
+    -- exactly one session of the user was created within a second of the entry, so that two sign-ins close
+    -- together never get each other's device.
     left join lateral (
       select (array_agg(s.id))[1] as id, (array_agg(host(s.ip)))[1] as ip, (array_agg(s.user_agent))[1] as user_agent
       from auth.sessions s
       where a.action = 'login'
         and s.user_id = caller
-        and s.created_at between a.created_at - interval '2 seconds' and a.created_at + interval '2 seconds'
+        and s.created_at between a.created_at - interval '1 second' and a.created_at + interval '1 second'
       having count(*) = 1
     ) started on true
   )

@@ -47,12 +47,14 @@ select pg_temp.auth_entry('alice', 'token_refreshed', :'t'::timestamptz + interv
 select pg_temp.auth_entry('alice', 'token_revoked', :'t'::timestamptz + interval '1 minute') as ignored \gset
 -- An old tablet session, ended below by alice.
 select pg_temp.add_session('alice', now() - interval '30 days', 'Old tablet', '198.51.100.99') as tablet \gset
--- A password sign-in whose session is gone (nothing to say about its device).
+-- A password sign-in whose session is gone: nothing to say about its device.
 select pg_temp.auth_entry('alice', 'login', :'t'::timestamptz + interval '2 minutes', '{"provider": "email"}') as password_login \gset
+-- A session started 1.5 seconds later belongs to another sign-in, not to this one.
+select pg_temp.add_session('alice', :'t'::timestamptz + interval '2 minutes 1.5 seconds', 'A later session', '198.51.100.21') as ignored \gset
 -- An Apple sign-in at the same moment as another session start: the device is ambiguous, none is given.
 select pg_temp.auth_entry('alice', 'login', :'t'::timestamptz + interval '3 minutes', '{"provider_type": "apple"}') as apple_login \gset
 select pg_temp.add_session('alice', :'t'::timestamptz + interval '3 minutes', 'Safari on a phone', '198.51.100.30') as ignored \gset
-select pg_temp.add_session('alice', :'t'::timestamptz + interval '3 minutes 1 second', 'Firefox elsewhere', '198.51.100.31') as ignored \gset
+select pg_temp.add_session('alice', :'t'::timestamptz + interval '3 minutes 0.9 seconds', 'Firefox elsewhere', '198.51.100.31') as ignored \gset
 select pg_temp.auth_entry('alice', 'user_modified', :'t'::timestamptz + interval '4 minutes') as ignored \gset
 select pg_temp.auth_entry('alice', 'identity_unlinked', :'t'::timestamptz + interval '5 minutes',
   '{"identity_id": "5b0f1d4e-0000-4000-8000-000000000001", "provider": "apple", "provider_id": "000123.apple"}') as unlinked \gset
