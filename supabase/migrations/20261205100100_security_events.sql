@@ -115,15 +115,26 @@ begin
       a.action <> 'factor_deleted' as by_self
     from auth_entries a
     -- A sign-in entry holds neither the session nor the device. The session it started was created in the
-    -- same transaction, milliseconds apart, so its row (while it exists) gives the device: only when
-    -- exactly one session of the user was created within a second of the entry, so that two sign-ins close
-    -- together never get each other's device.
+    -- same transaction, milliseconds apart, so its row (while it exists) gives the device, when nothing
+    -- else could have: exactly one session of the user created within a second of the entry, and no other
+    -- sign-in of the user within two seconds (whose session may be that one, or may be gone). Two sign-ins
+    -- close together get no device rather than each other's.
     left join lateral (
       select (array_agg(s.id))[1] as id, (array_agg(host(s.ip)))[1] as ip, (array_agg(s.user_agent))[1] as user_agent
       from auth.sessions s
       where a.action = 'login'
         and s.user_id = caller
         and s.created_at between a.created_at - interval '1 second' and a.created_at + interval '1 second'
+        and not exists (
+          select 1
+          from auth.audit_log_entries o
+          where o.created_at between a.created_at - interval '2 seconds' and a.created_at + interval '2 seconds'
+            and o.id <> a.id
+            and o.payload ->> 'actor_id' = caller::text
+            and o.payload ->> 'action' = 'login'
+            and not (o.payload -> 'traits' ->> 'provider_type' is null
+                     and coalesce(o.payload -> 'traits' ->> 'provider', '') not in ('', 'email', 'phone'))
+        )
       having count(*) = 1
     ) started on true
   )

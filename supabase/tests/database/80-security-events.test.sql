@@ -63,6 +63,11 @@ select pg_temp.auth_entry('alice', 'challenge_created', :'t'::timestamptz + inte
 select pg_temp.auth_entry('alice', 'verification_attempted', :'t'::timestamptz + interval '6 minutes 20 seconds', '{}', '198.51.100.6') as ignored \gset
 select pg_temp.auth_entry('alice', 'factor_unenrolled', :'t'::timestamptz + interval '7 minutes', '{"factor_id": "5b0f1d4e-0000-4000-8000-00000000f001"}', '198.51.100.7') as unenrolled \gset
 select pg_temp.auth_entry('alice', 'factor_deleted', :'t'::timestamptz + interval '8 minutes', '{"factor_id": "5b0f1d4e-0000-4000-8000-00000000f002"}', '192.0.2.8') as admin_deleted \gset
+-- Two password sign-ins 600 ms apart, the first one's session since ended: the second one's session is
+-- not the first one's device, and is not told apart from it either.
+select pg_temp.auth_entry('alice', 'login', :'t'::timestamptz + interval '8 minutes 30 seconds', '{"provider": "email"}') as close_first \gset
+select pg_temp.auth_entry('alice', 'login', :'t'::timestamptz + interval '8 minutes 30.6 seconds', '{"provider": "email"}') as close_second \gset
+select pg_temp.add_session('alice', :'t'::timestamptz + interval '8 minutes 30.6 seconds', 'The second one', '198.51.100.40') as ignored \gset
 -- Two entries with the very same timestamp: the id orders them.
 select pg_temp.auth_entry('alice', 'logout', :'t'::timestamptz + interval '9 minutes') as logout_a \gset
 select pg_temp.auth_entry('alice', 'logout', :'t'::timestamptz + interval '9 minutes') as logout_b \gset
@@ -134,9 +139,12 @@ select results_eq(
                   (%L::uuid, 'factor_added', null, '198.51.100.6', null, true),
                   (%L::uuid, 'factor_removed', null, '198.51.100.7', null, true),
                   (%L::uuid, 'factor_removed', null, '192.0.2.8', null, false),
+                  (%L::uuid, 'signed_in', 'email', null, null, true),
+                  (%L::uuid, 'signed_in', 'email', null, null, true),
                   (%L::uuid, 'signed_out', null, null, null, true),
                   (%L::uuid, 'signed_out', null, null, null, true)$$,
          :'google_login', :'password_login', :'apple_login', :'unlinked', :'enrolled', :'unenrolled', :'admin_deleted',
+         :'close_first', :'close_second',
          least(:'logout_a'::uuid, :'logout_b'::uuid), greatest(:'logout_a'::uuid, :'logout_b'::uuid)),
   'alice: the Auth server''s entries that are security activity, one sign-in per OAuth sign-in, without refreshes, challenges or profile edits'
 );
@@ -149,7 +157,7 @@ select is(
   array(select id from pg_temp.alice_events order by occurred_at desc, id desc),
   'alice: newest first, ties broken by id'
 );
-select is((select count(*)::int from pg_temp.alice_events), 12, 'alice: twelve events in all');
+select is((select count(*)::int from pg_temp.alice_events), 14, 'alice: fourteen events in all');
 select is((select count(*)::int from pg_temp.alice_events where occurred_at = now()), 3, 'alice: the app''s three come first (now)');
 
 select pg_temp.act_as('bob');
@@ -220,12 +228,12 @@ $$;
 select is(pg_temp.paged('alice', 1), array(select id from pg_temp.alice_events), 'pages of 1: every event once, in order');
 select is(pg_temp.paged('alice', 2), array(select id from pg_temp.alice_events), 'pages of 2: every event once, in order');
 select is(pg_temp.paged('alice', 5), array(select id from pg_temp.alice_events), 'pages of 5: every event once, in order');
-select is(pg_temp.paged('alice', 12), array(select id from pg_temp.alice_events), 'a page the size of the whole list');
+select is(pg_temp.paged('alice', 14), array(select id from pg_temp.alice_events), 'a page the size of the whole list');
 select is(
-  (select count(distinct x)::int from unnest(pg_temp.paged('alice', 2)) x), 12, 'pages of 2: no event twice');
+  (select count(distinct x)::int from unnest(pg_temp.paged('alice', 2)) x), 14, 'pages of 2: no event twice');
 
 select pg_temp.act_as('alice');
-select is((select count(*)::int from private.list_my_security_events()), 12, 'the default page holds up to 20');
+select is((select count(*)::int from private.list_my_security_events()), 14, 'the default page holds up to 20');
 select is((select count(*)::int from private.list_my_security_events(null, null, 0)), 1, 'a page size below 1 is 1');
 select is((select count(*)::int from private.list_my_security_events(null, null, -5)), 1, 'a negative page size is 1');
 select is(
