@@ -4,6 +4,8 @@ export type AppErrorCode =
   | "csrf"
   | "invalid_input"
   | "not_found"
+  | "payload_too_large"
+  | "unsupported_media_type"
   | "auth_unavailable"
   | "internal";
 
@@ -13,6 +15,8 @@ const STATUS: Record<AppErrorCode, number> = {
   csrf: 403,
   invalid_input: 400,
   not_found: 404,
+  payload_too_large: 413,
+  unsupported_media_type: 415,
   auth_unavailable: 503,
   internal: 500,
 };
