@@ -1,0 +1,26 @@
+/**
+ * The sections of the account area, in the order of the nav. `href` is null while a section has no page:
+ * the nav lists only sections that can be opened.
+ */
+export type AccountSection = { label: string; href: string | null };
+
+export const ACCOUNT_SECTIONS: readonly AccountSection[] = [
+  { label: "Profile", href: "/account" },
+  { label: "Linked identities", href: null },
+  { label: "Devices and sessions", href: null },
+  { label: "Two-factor authentication", href: null },
+  { label: "Security activity", href: null },
+  { label: "Export my data", href: null },
+  { label: "Delete account", href: null },
+];
+
+/** The section a path belongs to: the longest section href that is the path or a parent of it. */
+export function currentSection(pathname: string, sections: readonly AccountSection[] = ACCOUNT_SECTIONS): string | null {
+  let best: string | null = null;
+  for (const { href } of sections) {
+    if (href === null) continue;
+    const matches = pathname === href || pathname.startsWith(`${href}/`);
+    if (matches && (best === null || href.length > best.length)) best = href;
+  }
+  return best;
+}
