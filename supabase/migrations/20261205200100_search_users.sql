@@ -87,7 +87,8 @@ $$;
 
 -- One page of users. p_sort: 'created' | 'last_sign_in' | 'email'; a user who never signed in sorts as
 -- -infinity (last in descending order). Keyset pagination: pass the last row's cursor_key and id to get the
--- rows after it; cursor_key is the sort value as text (timestamps with their microseconds and offset).
+-- rows after it; cursor_key is the sort value as text, whatever the session's TimeZone and DateStyle: the
+-- email, or the time in UTC to the microsecond (2026-12-05T08:03:12.353860Z), or -infinity.
 -- At most p_limit rows (1 to 201): ask for one more than the page size to know whether there is a next page.
 create function private.search_users(
   p_query text default null,
@@ -149,12 +150,17 @@ begin
   w := private.user_search_where(p_query, p_role, p_banned, p_provider, p_has_mfa);
   return query execute format(
     'select d.id, nullif(d.email, '''')::text, d.display_name, d.providers, d.role, d.banned_until, d.has_mfa,
-            d.created_at, d.last_sign_in_at, (%1$s)::text
+            d.created_at, d.last_sign_in_at, %5$s
      from private.user_directory d
      where %2$s and %3$s
      order by %1$s %4$s, d.id %4$s
      limit $10',
-    sort_key, w.clause, after_clause, dir)
+    sort_key, w.clause, after_clause, dir,
+    case key_type
+      when 'text' then sort_key
+      else format('case when %1$s = ''-infinity'' then ''-infinity'' else to_char(%1$s at time zone ''UTC'', ''YYYY-MM-DD"T"HH24:MI:SS.US"Z"'') end',
+                  sort_key)
+    end)
   using w.like_pattern, w.prefix_pattern, w.id_lo, w.id_hi, p_role, p_provider, p_has_mfa, p_after_key, p_after_id, lim;
 end
 $$;

@@ -5,7 +5,7 @@
 begin;
 create extension if not exists pgtap with schema extensions;
 
-select plan(73);
+select plan(74);
 
 \ir fixtures/matrix.psql
 
@@ -224,9 +224,15 @@ select is(
   (select row(email, display_name, providers, role, banned_until, has_mfa, created_at, last_sign_in_at, cursor_key)::text
    from private.search_users('bob.banned', 'last_sign_in')),
   row('bob.banned@srch.test', 'Bob Banned', array['apple', 'google'], 'user'::public.app_role, now() + interval '3 days', false,
-      now() - interval '9 days', now() - interval '2 hours', (now() - interval '2 hours')::text)::text,
-  'a row: lower-cased email, name, providers, role, ban, MFA, timestamps, and the sort key as its cursor'
+      now() - interval '9 days', now() - interval '2 hours',
+      to_char((now() - interval '2 hours') at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'))::text,
+  'a row: lower-cased email, name, providers, role, ban, MFA, timestamps, and the sort key in UTC as its cursor'
 );
+set local timezone = 'America/St_Johns';
+select is((select cursor_key from private.search_users('bob.banned', 'created')),
+  to_char((now() - interval '9 days') at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
+  'the cursor key is in UTC whatever the session''s time zone');
+reset timezone;
 select is((select cursor_key from private.search_users('amy.admin', 'last_sign_in')), '-infinity',
   'the cursor key of a user who never signed in');
 select is((select cursor_key from private.search_users('amy.admin', 'email')), 'amy.admin@srch.test', 'the cursor key of the email sort');
