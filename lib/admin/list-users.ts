@@ -1,19 +1,15 @@
 import "server-only";
 import type { Tx } from "../db/rls";
+import { searchUsersInTx } from "./search-users";
 
 export type AdminUserRow = { id: string; displayName: string | null; role: string; createdAt: string };
 
 /**
- * Every profile with its role, newest first, in the caller's RLS-scoped transaction. RLS decides: without
- * `users.read` on the current role (read from the table on this very statement) the query returns only the
- * caller's own row.
+ * The newest users with their role, in the caller's RLS-scoped transaction: the first page of the admin user
+ * search (private.user_directory), newest first. Postgres decides: without `users.read` on the current role
+ * (read from the table on this very statement) and a live session, it refuses with 42501.
  */
 export async function listUsers(tx: Tx, limit = 50): Promise<AdminUserRow[]> {
-  const rows = await tx<{ id: string; display_name: string | null; role: string | null; created_at: Date }[]>`
-    select p.id, p.display_name, r.role::text as role, p.created_at
-    from public.profiles p
-    left join public.user_roles r on r.user_id = p.id
-    order by p.created_at desc
-    limit ${limit}`;
-  return rows.map((r) => ({ id: r.id, displayName: r.display_name, role: r.role ?? "user", createdAt: r.created_at.toISOString() }));
+  const page = await searchUsersInTx(tx, { sort: "created", dir: "desc", pageSize: Math.min(Math.max(limit, 1), 100) });
+  return page.users.map((u) => ({ id: u.id, displayName: u.displayName, role: u.role, createdAt: u.createdAt }));
 }
