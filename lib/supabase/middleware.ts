@@ -46,7 +46,7 @@ export async function updateSession(request: NextRequest, requestHeaders: Header
       for (const { name, value, options } of toSet) response.cookies.set(name, value, options);
       for (const [key, value] of Object.entries(headers ?? {})) response.headers.set(key, value);
     },
-  });
+  }, request.headers);
   let error: unknown = null;
   try {
     ({ error } = await supabase.auth.getClaims());

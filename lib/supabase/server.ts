@@ -1,5 +1,5 @@
 import "server-only";
-import { cookies } from "next/headers";
+import { cookies, headers } from "next/headers";
 import { getConfig } from "../config";
 import { createSessionClient } from "./cookie-options";
 
@@ -11,6 +11,7 @@ import { createSessionClient } from "./cookie-options";
 export async function createClient() {
   // cookies() first: it marks the render as dynamic before anything reads the environment.
   const cookieStore = await cookies();
+  const requestHeaders = await headers();
   const config = getConfig();
   return createSessionClient(config, {
     getAll: () => cookieStore.getAll(),
@@ -21,5 +22,5 @@ export async function createClient() {
         // Server Component render: cookies cannot be written here.
       }
     },
-  });
+  }, requestHeaders);
 }

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { isIP } from "node:net";
 import { AuthError, errorBody, requestedApiVersion } from "./errors.ts";
 import { goJsonSyntaxError } from "./go-json-syntax.ts";
 
@@ -100,6 +101,18 @@ export function goJsonError(text: string): string {
   return goJsonSyntaxError(text) ?? "unexpected end of JSON input";
 }
 
+/**
+ * The caller's address as Supabase Auth reads it: the first non-empty X-Forwarded-For entry (the hosted
+ * gateway and the app's server calls set it), else the connection's address. An entry that is not an IP
+ * address is passed over, since the sessions' `ip` column holds `inet`.
+ */
+export function clientIp(forwardedFor: string | string[] | undefined, remote: string): string {
+  const header = Array.isArray(forwardedFor) ? forwardedFor.join(",") : (forwardedFor ?? "");
+  const first = header.split(",").map((p) => p.trim()).find((p) => p !== "");
+  if (first !== undefined && isIP(first) !== 0) return first;
+  return remote.startsWith("::ffff:") ? remote.slice(7) : remote;
+}
+
 export function createCtx(req: IncomingMessage, url: URL, path: string, params: Record<string, string>): Ctx {
   let cachedText: Promise<string> | null = null;
   const text = () => (cachedText ??= readBody(req));
@@ -111,7 +124,7 @@ export function createCtx(req: IncomingMessage, url: URL, path: string, params: 
     query: url.searchParams,
     params,
     apiVersion: requestedApiVersion(req.headers["x-supabase-api-version"] as string | undefined),
-    ip: remote.startsWith("::ffff:") ? remote.slice(7) : remote,
+    ip: clientIp(req.headers["x-forwarded-for"], remote),
     header: (name) => {
       const v = req.headers[name.toLowerCase()];
       return Array.isArray(v) ? v[0] : v;
