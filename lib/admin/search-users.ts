@@ -67,7 +67,7 @@ export type UserSearchPage = {
   users: AdminUserSearchRow[];
   /** Pass as `cursor` for the next page; null on the last page. */
   nextCursor: string | null;
-  /** How many users match: exact up to 1,000, Postgres's estimate beyond (`exact: false`). */
+  /** How many users match: exact when Postgres expects at most 10,000 (and there are), else its estimate (`exact: false`). */
   total: { count: number; exact: boolean };
 };
 

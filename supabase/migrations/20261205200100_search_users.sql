@@ -1,6 +1,6 @@
 -- The admin user search (issue 11) over private.user_directory: substring search on email and name, a user id
 -- prefix, filters (role, banned or active, provider, has MFA), three keyset sorts, and a result count that is
--- exact up to 1,000 and the planner's estimate beyond.
+-- exact up to 10,000 and the planner's estimate beyond.
 --
 -- Security definer, on purpose, with the permission checked first thing: the caller's current role must hold
 -- users.read and their session must be live (private.authorize), else 42501 and nothing is read. The same
@@ -165,8 +165,11 @@ begin
 end
 $$;
 
--- How many users match: counted exactly up to 1,000 (exact = true); beyond that the planner's estimate for
--- the same query (exact = false, never below 1,001), which costs a plan and no scan. Volatile: it runs
+-- How many users match. First the planner's estimate for the query (a plan, no scan); when it expects at most
+-- 10,000 rows the users are counted exactly (through the indexes the estimate chose), up to 10,000; beyond,
+-- or when the count reaches 10,000, the estimate is the answer (exact = false, never below 10,001). Counting
+-- first with a small LIMIT would be worse: for a common term the LIMIT makes a sequential scan look cheap,
+-- and it is not (20 ms at 100,000 users for 'lovelace', against 1 ms for the plan). Volatile: it runs
 -- EXPLAIN, which Postgres does not allow in a stable function.
 create function private.search_users_count(
   p_query text default null,
@@ -184,23 +187,28 @@ as $$
 declare
   w record;
   n bigint;
+  estimate bigint;
   plan jsonb;
+  exact_up_to constant bigint := 10000;
 begin
   if not private.authorize('users.read') then
     raise exception 'permission denied to search users' using errcode = '42501';
   end if;
   w := private.user_search_where(p_query, p_role, p_banned, p_provider, p_has_mfa);
-  execute format('select count(*) from (select 1 from private.user_directory d where %s limit 1001) x', w.clause)
-  into n
-  using w.like_pattern, w.prefix_pattern, w.id_lo, w.id_hi, p_role, p_provider, p_has_mfa;
-  if n <= 1000 then
-    return query select n, true;
-    return;
-  end if;
   execute format('explain (format json) select 1 from private.user_directory d where %s', w.clause)
   into plan
   using w.like_pattern, w.prefix_pattern, w.id_lo, w.id_hi, p_role, p_provider, p_has_mfa;
-  return query select greatest(1001, round((plan -> 0 -> 'Plan' ->> 'Plan Rows')::numeric)::bigint), false;
+  estimate := round((plan -> 0 -> 'Plan' ->> 'Plan Rows')::numeric)::bigint;
+  if estimate <= exact_up_to then
+    execute format('select count(*) from (select 1 from private.user_directory d where %s limit %s) x', w.clause, exact_up_to + 1)
+    into n
+    using w.like_pattern, w.prefix_pattern, w.id_lo, w.id_hi, p_role, p_provider, p_has_mfa;
+    if n <= exact_up_to then
+      return query select n, true;
+      return;
+    end if;
+  end if;
+  return query select greatest(exact_up_to + 1, estimate), false;
 end
 $$;
 
