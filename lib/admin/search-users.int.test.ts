@@ -131,7 +131,11 @@ describe("seed:users", () => {
 describe("searchUsers", () => {
   it("finds every seeded user exactly once across pages, with an exact count", async () => {
     const first = await searchUsers(support, { q: DOMAIN, pageSize: 100 });
-    expect(first).toMatchObject({ ok: true, total: { count: SEEDED, exact: true } });
+    if (!first.ok) throw new Error(first.error.message);
+    // Exact up to 1,000; Postgres's estimate (above 1,000) when its statistics expect more, which the other
+    // users of a busy dev database (a 100,000-user seed under seed.test) can make it do.
+    if (first.total.exact) expect(first.total.count).toBe(SEEDED);
+    else expect(first.total.count).toBeGreaterThan(1000);
     const rows = await allPages(support, { q: DOMAIN, pageSize: 100 });
     expect(rows).toHaveLength(SEEDED);
     expect(ids(rows)).toEqual(ids(seeded));

@@ -67,7 +67,7 @@ export type UserSearchPage = {
   users: AdminUserSearchRow[];
   /** Pass as `cursor` for the next page; null on the last page. */
   nextCursor: string | null;
-  /** How many users match: exact when Postgres expects at most 10,000 (and there are), else its estimate (`exact: false`). */
+  /** How many users match: exact up to 1,000, Postgres's estimate beyond (`exact: false`). */
   total: { count: number; exact: boolean };
 };
 
@@ -115,30 +115,35 @@ async function runSearch(tx: Tx, input: SearchUsersQuery): Promise<UserSearchPag
     provider: input.provider ?? null,
     mfa: input.mfa ?? null,
   };
-  // Both statements go out in one round trip, in the same transaction (postgres.js pipelines them).
-  const [rows, [count]] = await Promise.all([
-    tx<SearchRow[]>`
-      select id, email, display_name, providers, role::text as role, banned_until, has_mfa, created_at, last_sign_in_at, cursor_key
-      from private.search_users(
-        p_query => ${filters.q}::text,
-        p_sort => ${input.sort}::text,
-        p_descending => ${input.dir === "desc"}::boolean,
-        p_role => ${filters.role}::public.app_role,
-        p_banned => ${banned}::boolean,
-        p_provider => ${filters.provider}::text,
-        p_has_mfa => ${filters.mfa}::boolean,
-        p_limit => ${input.pageSize + 1}::integer,
-        p_after_key => ${cursor?.key ?? null}::text,
-        p_after_id => ${cursor?.id ?? null}::uuid)`,
-    tx<{ total: string; exact: boolean }[]>`
+  const rows = await tx<SearchRow[]>`
+    select id, email, display_name, providers, role::text as role, banned_until, has_mfa, created_at, last_sign_in_at, cursor_key
+    from private.search_users(
+      p_query => ${filters.q}::text,
+      p_sort => ${input.sort}::text,
+      p_descending => ${input.dir === "desc"}::boolean,
+      p_role => ${filters.role}::public.app_role,
+      p_banned => ${banned}::boolean,
+      p_provider => ${filters.provider}::text,
+      p_has_mfa => ${filters.mfa}::boolean,
+      p_limit => ${input.pageSize + 1}::integer,
+      p_after_key => ${cursor?.key ?? null}::text,
+      p_after_id => ${cursor?.id ?? null}::uuid)`;
+  // A first page that holds every match is the exact total: no second search for the count. (Counting a
+  // common term is the slow part of a search; private.search_users_count() estimates it instead.)
+  let total: UserSearchPage["total"];
+  if (cursor === null && rows.length <= input.pageSize) {
+    total = { count: rows.length, exact: true };
+  } else {
+    const [count] = await tx<{ total: string; exact: boolean }[]>`
       select total::text as total, exact
       from private.search_users_count(
         p_query => ${filters.q}::text,
         p_role => ${filters.role}::public.app_role,
         p_banned => ${banned}::boolean,
         p_provider => ${filters.provider}::text,
-        p_has_mfa => ${filters.mfa}::boolean)`,
-  ]);
+        p_has_mfa => ${filters.mfa}::boolean)`;
+    total = { count: Number(count?.total ?? 0), exact: count?.exact ?? true };
+  }
   const page = rows.slice(0, input.pageSize);
   const last = page.at(-1);
   const now = Date.now();
@@ -156,7 +161,7 @@ async function runSearch(tx: Tx, input: SearchUsersQuery): Promise<UserSearchPag
       lastSignInAt: r.last_sign_in_at?.toISOString() ?? null,
     })),
     nextCursor: rows.length > input.pageSize && last ? encodeUserSearchCursor({ sort: input.sort, dir: input.dir, key: last.cursor_key, id: last.id }) : null,
-    total: { count: Number(count?.total ?? 0), exact: count?.exact ?? true },
+    total,
   };
 }
 
