@@ -255,9 +255,44 @@ async function seed(sql: Sql, { count, domain }: Options): Promise<void> {
 async function remove(sql: Sql, { domain }: Options): Promise<void> {
   const started = performance.now();
   const deleted = await sql`delete from auth.users where email like ${`%@${domain}`}`;
-  await sql`analyze auth.users, auth.identities, auth.mfa_factors, public.profiles, public.user_roles, private.user_directory`;
   console.log(`seed-users: removed ${deleted.count.toLocaleString("en")} users @${domain} in ${seconds(started)}`);
+  // Give the space back, so that the database is as fast as before the seed: 100,000 deleted users leave
+  // tables and indexes a hundred times their size, which every sequential scan then reads (the search's
+  // exact count among them). Each table is locked for the few milliseconds its rewrite takes.
+  // A table in use by another transaction is skipped rather than waited for: the lock a rewrite takes would
+  // hold up the Auth server and everyone else queued behind it.
+  const vacuumed = performance.now();
+  const connection = await sql.reserve();
+  const skipped: string[] = [];
+  try {
+    await connection`set lock_timeout = '2s'`;
+    for (const table of VACUUMED) {
+      try {
+        await connection.unsafe(`vacuum (full, analyze) ${table}`);
+      } catch (error) {
+        if ((error as { code?: string }).code !== "55P03") throw error;
+        skipped.push(table);
+      }
+    }
+  } finally {
+    connection.release();
+  }
+  console.log(
+    `seed-users: tables compacted in ${seconds(vacuumed)}` +
+      (skipped.length ? `; busy, left as they are: ${skipped.join(", ")} (run --remove again later to compact them)` : ""),
+  );
 }
+
+const VACUUMED = [
+  "auth.users",
+  "auth.identities",
+  "auth.mfa_factors",
+  "auth.sessions",
+  "auth.refresh_tokens",
+  "public.profiles",
+  "public.user_roles",
+  "private.user_directory",
+];
 
 async function main(argv: string[]): Promise<number> {
   if (argv.includes("--help") || argv.includes("-h")) {
