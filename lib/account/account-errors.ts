@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { stepUpDenial } from "../auth/step-up-errors";
 import { postgresError } from "../db/errors";
 import { AppError } from "../errors";
 
@@ -14,9 +15,12 @@ export function parseInput<S extends z.ZodType>(schema: S, raw: unknown): z.infe
 /**
  * The errors the account functions of Postgres raise, as AppErrors. 42501 means the caller's own session is
  * no longer active (ended or revoked since the guard ran, or the user was banned): the route answers 401
- * and clears the cookies. Anything else is returned as it is.
+ * and clears the cookies. SU001 is private.assert_step_up()'s refusal of a sensitive action: 403
+ * `step_up_required`. Anything else is returned as it is.
  */
 export function accountDbError(error: unknown): unknown {
+  const stepUp = stepUpDenial(error);
+  if (stepUp) return stepUp;
   const pg = postgresError(error);
   if (pg?.code === "42501") return new AppError({ code: "unauthenticated", message: "Sign in to continue" });
   if (pg?.code === "22023" && pg.message === "current_session") return currentSessionError();

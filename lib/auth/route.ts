@@ -7,12 +7,15 @@ import { assertSameOrigin } from "./csrf";
 import { authorizeRequest, type AuthContext } from "./guard";
 import type { Permission } from "./permissions";
 import { clearSessionCookies } from "./session-cookies";
+import { authorizeStepUp } from "./step-up";
 
 function errorResponse(request: NextRequest, error: unknown): NextResponse {
   const status = toHttpStatus(error);
   const message = error instanceof AppError ? error.message : "Something went wrong";
   const code = error instanceof AppError ? error.code : "internal";
-  const response = noStore(NextResponse.json({ ok: false, error: { code, message } }, { status }));
+  const details = error instanceof AppError ? error.details : undefined;
+  const response = noStore(NextResponse.json({ ok: false, error: { code, message, ...details } }, { status }));
+  if (details?.retryAfter !== undefined) response.headers.set("retry-after", String(details.retryAfter));
   if (status >= 500 && !(error instanceof AppError)) console.error(error);
   // A 401 means the session is dead: its cookies go with it.
   return status === 401 ? clearSessionCookies(request, response) : response;
@@ -39,4 +42,12 @@ export function withSameOrigin(handler: (request: NextRequest) => Promise<NextRe
  */
 export function withAuth(handler: (request: NextRequest, auth: AuthContext) => Promise<NextResponse>, opts: { permission?: Permission } = {}) {
   return withSameOrigin(async (request) => handler(request, await authorizeRequest(opts.permission)));
+}
+
+/**
+ * Wraps the route handler of a sensitive action: withAuth, then the step-up rule (authorizeStepUp). A
+ * session without it gets 403 `step_up_required` with the `requirement` the client acts on.
+ */
+export function withStepUp(handler: (request: NextRequest, auth: AuthContext) => Promise<NextResponse>, opts: { permission?: Permission } = {}) {
+  return withSameOrigin(async (request) => handler(request, await authorizeStepUp(opts.permission)));
 }
