@@ -9,6 +9,14 @@ import { safeNextPath } from "./redirect";
  */
 export type StepUpRequirement = "aal2" | "recent_sign_in";
 
+/** The caller's step-up state, as private.my_step_up() answers it. */
+export type StepUpState = {
+  required: StepUpRequirement;
+  satisfied: boolean;
+  /** Until when a recent sign-in keeps counting (ISO); null for aal2 or when there is no sign-in time. */
+  validUntil: string | null;
+};
+
 /** How long a provider sign-in counts as recent, in minutes (the SQL rule's interval). */
 export const RECENT_SIGN_IN_MINUTES = 10;
 

@@ -5,16 +5,10 @@ import { AppError } from "../errors";
 import { authorizeRequest, type AuthContext } from "./guard";
 import type { Permission } from "./permissions";
 import { stepUpDenial } from "./step-up-errors";
-import { isStepUpRequirement, type StepUpRequirement } from "./step-up-requirement";
+import { isStepUpRequirement, type StepUpState } from "./step-up-requirement";
 
 export { STEP_UP_SQLSTATE, stepUpDenial, stepUpRequired } from "./step-up-errors";
-
-export type StepUpState = {
-  required: StepUpRequirement;
-  satisfied: boolean;
-  /** Until when a recent sign-in keeps counting (ISO); null for aal2 or when there is no sign-in time. */
-  validUntil: string | null;
-};
+export type { StepUpRequirement, StepUpState } from "./step-up-requirement";
 
 /** The caller's step-up state in their RLS-scoped transaction; null when the session is no longer active. */
 export async function readStepUp(tx: Tx): Promise<StepUpState | null> {
