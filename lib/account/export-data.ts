@@ -156,13 +156,17 @@ async function* securityEventPages(tx: Tx, pageSize: number) {
   }
 }
 
+/** How long the export waits for a reader that has stopped reading before it gives up. */
+const STALLED_READER_MS = 60_000;
+
 /** The reader went away (the download was cancelled): the export's transaction ends. */
 class ExportCancelled extends Error {}
 
 /**
  * The export as a byte stream for a route handler's response: writeDataExport() runs while the client reads,
  * and waits whenever the stream's queue is full (backpressure), so a slow download holds a few chunks, not
- * the document. If the client goes away, the transaction is abandoned (it only read). An error after the
+ * the document. If the client goes away, or reads nothing for a minute, the transaction is abandoned (it
+ * only read) and its connection returns to the pool. An error after the
  * first bytes cannot change the status any more: the stream fails, and the document lacks `complete`.
  */
 export function dataExportStream(auth: AuthContext, started: StartedExport): ReadableStream<Uint8Array> {
@@ -180,7 +184,16 @@ export function dataExportStream(auth: AuthContext, started: StartedExport): Rea
         const write: ExportWriter = async (chunk) => {
           if (cancelled) throw new ExportCancelled();
           controller.enqueue(encoder.encode(chunk));
-          if ((controller.desiredSize ?? 1) <= 0) await new Promise<void>((resolve) => (wake = resolve));
+          if ((controller.desiredSize ?? 1) <= 0) {
+            // The transaction holds a pooled connection while it waits: a reader that stops reading lets it go.
+            let timer: ReturnType<typeof setTimeout> | undefined;
+            const stalled = await new Promise<boolean>((resolve) => {
+              wake = () => resolve(false);
+              timer = setTimeout(() => resolve(true), STALLED_READER_MS);
+            });
+            clearTimeout(timer);
+            if (stalled) throw new Error(`the reader took no data for ${STALLED_READER_MS / 1000} s`);
+          }
           if (cancelled) throw new ExportCancelled();
         };
         writeDataExport(auth, started, write).then(
