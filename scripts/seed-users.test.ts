@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { isLocalDatabaseUrl, parseArgs } from "./seed-users.ts";
+import { isLocalDatabaseUrl, parseArgs, seedDomain } from "./seed-users.ts";
 
 describe("seed-users arguments", () => {
   it("takes a count, with digit separators, and the default domain", () => {
@@ -11,6 +11,8 @@ describe("seed-users arguments", () => {
     expect(parseArgs(["500", "--tag", "int-abc1"])).toEqual({ remove: false, count: 500, domain: "int-abc1.seed.test" });
     expect(parseArgs(["--remove", "--tag=int-abc1"])).toEqual({ remove: true, count: 0, domain: "int-abc1.seed.test" });
     expect(parseArgs(["--remove"])).toEqual({ remove: true, count: 0, domain: "seed.test" });
+    expect(seedDomain("bench")).toBe("bench.seed.test");
+    expect(seedDomain(null)).toBe("seed.test");
   });
 
   it("refuses what it cannot do", () => {

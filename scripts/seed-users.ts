@@ -26,12 +26,18 @@ const USAGE = `usage: npm run seed:users -- <count> [--tag <tag>]
   DATABASE_URL is read from the environment, else from .env.local; it must be a local database.`;
 
 const BATCH = 5_000;
-const CONNECTIONS = 2;
+/** Connections the seed writes on; a pool for seed() and remove() should have this many. */
+export const CONNECTIONS = 2;
 const MAX_COUNT = 1_000_000;
 
 class UsageError extends Error {}
 
-type Options = { remove: boolean; count: number; domain: string };
+export type Options = { remove: boolean; count: number; domain: string };
+
+/** The email domain of the users seeded with `tag` (none: `seed.test`). */
+export function seedDomain(tag: string | null): string {
+  return tag === null ? "seed.test" : `${tag}.seed.test`;
+}
 
 export function parseArgs(argv: string[]): Options {
   let remove = false;
@@ -50,7 +56,7 @@ export function parseArgs(argv: string[]): Options {
   if (tag !== null && !/^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$/.test(tag)) {
     throw new UsageError(`not a tag: ${JSON.stringify(tag)} (lower-case letters, digits and dashes)`);
   }
-  const domain = tag === null ? "seed.test" : `${tag}.seed.test`;
+  const domain = seedDomain(tag);
   if (remove) {
     if (positional.length > 0) throw new UsageError("--remove takes no count");
     return { remove, count: 0, domain };
@@ -63,7 +69,8 @@ export function parseArgs(argv: string[]): Options {
   return { remove, count, domain };
 }
 
-function databaseUrl(): string {
+/** DATABASE_URL from the environment, else from .env.local (which `npm run stack -- start` writes). */
+export function databaseUrl(): string {
   const fromEnv = process.env.DATABASE_URL;
   if (fromEnv) return fromEnv;
   const file = join(process.cwd(), ".env.local");
@@ -82,8 +89,20 @@ export function isLocalDatabaseUrl(url: string): boolean {
   } catch {
     return false;
   }
+  return isLoopbackHost(host);
+}
+
+function isLoopbackHost(host: string): boolean {
   const bare = host.replace(/^\[|\]$/g, "");
   return bare === "localhost" || bare === "::1" || /^127(\.\d{1,3}){3}$/.test(bare);
+}
+
+/** The same rule for a connection pool handed in by another script. */
+function assertLocal(sql: postgres.Sql): void {
+  const hosts = sql.options.host;
+  if (hosts.length === 0 || !hosts.every(isLoopbackHost)) {
+    throw new Error(`not a database on this machine (${hosts.join(", ")}); seed-users only ever writes to a local one`);
+  }
 }
 
 const FIRST_NAMES = [
@@ -101,6 +120,8 @@ const LAST_NAMES = [
 ];
 
 type Sql = postgres.Sql;
+type Log = (line: string) => void;
+const stdout: Log = (line) => console.log(line);
 
 /**
  * One batch of users numbered [from, to], in one transaction. Shares of the population (per user, at random):
@@ -218,12 +239,17 @@ function seconds(since: number): string {
   return `${((performance.now() - since) / 1000).toFixed(1)} s`;
 }
 
-async function seed(sql: Sql, { count, domain }: Options): Promise<void> {
+/**
+ * Adds `count` users @`domain`, numbered after those already there; returns how long the writes took (the
+ * batches and the `analyze` that follows, not the summary query).
+ */
+export async function seed(sql: Sql, { count, domain }: Pick<Options, "count" | "domain">, log: Log = stdout): Promise<{ created: number; seconds: number }> {
+  assertLocal(sql);
   const [existing] = await sql<{ n: number }[]>`
     select count(*)::int as n from auth.users where email like ${`%@${domain}`}`;
   // Numbers continue after the users already seeded with this domain, so that a second run adds users.
   const offset = existing?.n ?? 0;
-  if (offset > 0) console.log(`seed-users: ${offset.toLocaleString("en")} users @${domain} exist already; adding ${count.toLocaleString("en")}`);
+  if (offset > 0) log(`seed-users: ${offset.toLocaleString("en")} users @${domain} exist already; adding ${count.toLocaleString("en")}`);
   const started = performance.now();
   const batches: Array<[number, number]> = [];
   for (let from = 1; from <= count; from += BATCH) batches.push([offset + from, offset + Math.min(from + BATCH - 1, count)]);
@@ -232,12 +258,13 @@ async function seed(sql: Sql, { count, domain }: Options): Promise<void> {
     for (let next = batches.shift(); next; next = batches.shift()) {
       await seedBatch(sql, domain, next[0], next[1]);
       done += next[1] - next[0] + 1;
-      console.log(`seed-users: ${done.toLocaleString("en")} / ${count.toLocaleString("en")} users (${seconds(started)})`);
+      log(`seed-users: ${done.toLocaleString("en")} / ${count.toLocaleString("en")} users (${seconds(started)})`);
     }
   };
   await Promise.all(Array.from({ length: CONNECTIONS }, worker));
   // Fresh statistics, so that the search's estimated counts and plans see the new users at once.
   await sql`analyze auth.users, auth.identities, auth.mfa_factors, public.profiles, public.user_roles, private.user_directory`;
+  const elapsed = (performance.now() - started) / 1000;
   const [summary] = await sql<{ users: number; banned: number; mfa: number; staff: number; both: number }[]>`
     select count(*)::int as users,
            count(*) filter (where banned_until > now())::int as banned,
@@ -245,17 +272,23 @@ async function seed(sql: Sql, { count, domain }: Options): Promise<void> {
            count(*) filter (where role <> 'user')::int as staff,
            count(*) filter (where cardinality(providers) > 1)::int as both
     from private.user_directory where email like ${`%@${domain}`}`;
-  console.log(
+  log(
     `seed-users: ${count.toLocaleString("en")} users created in ${seconds(started)}; @${domain} now holds ` +
       `${summary?.users.toLocaleString("en")} users (${summary?.banned} banned, ${summary?.mfa} with TOTP, ` +
       `${summary?.staff} staff, ${summary?.both} with Google and Apple)`,
   );
+  return { created: count, seconds: elapsed };
 }
 
-async function remove(sql: Sql, { domain }: Options): Promise<void> {
+/**
+ * Deletes the users @`domain` and compacts the tables they were in; returns how many went and the tables left
+ * uncompacted because another transaction held them (calling it again compacts those).
+ */
+export async function remove(sql: Sql, { domain }: Pick<Options, "domain">, log: Log = stdout): Promise<{ removed: number; skipped: string[] }> {
+  assertLocal(sql);
   const started = performance.now();
   const deleted = await sql`delete from auth.users where email like ${`%@${domain}`}`;
-  console.log(`seed-users: removed ${deleted.count.toLocaleString("en")} users @${domain} in ${seconds(started)}`);
+  log(`seed-users: removed ${deleted.count.toLocaleString("en")} users @${domain} in ${seconds(started)}`);
   // Give the space back, so that the database is as fast as before the seed: 100,000 deleted users leave
   // tables and indexes a hundred times their size, which every sequential scan then reads (the search's
   // exact count among them). Each table is locked for the few milliseconds its rewrite takes.
@@ -277,10 +310,11 @@ async function remove(sql: Sql, { domain }: Options): Promise<void> {
   } finally {
     connection.release();
   }
-  console.log(
+  log(
     `seed-users: tables compacted in ${seconds(vacuumed)}` +
       (skipped.length ? `; busy, left as they are: ${skipped.join(", ")} (run --remove again later to compact them)` : ""),
   );
+  return { removed: deleted.count, skipped };
 }
 
 const VACUUMED = [
