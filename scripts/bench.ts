@@ -7,20 +7,42 @@ import { join, resolve } from "node:path";
 import type { EventEmitter } from "node:events";
 import { adminClient, localStack, signIn, uniqueEmail } from "../stack/auth/integration/flows.ts";
 import { stackUrls } from "../stack/env.ts";
+import { markdownTable, percentile } from "./bench/stats.ts";
+import {
+  ANCHOR_FILTERS,
+  benchUserSearch,
+  localTargets,
+  removeBenchUsers,
+  SEARCHES,
+  USER_SEARCH_SIZES,
+  USER_SEARCH_TARGET_RATIO,
+} from "./bench/user-search.ts";
+import {
+  formatUserSearchSummaryConsole,
+  summarizeUserSearch,
+  userSearchMarkdown,
+  userSearchMissed,
+  userSearchTargetRows,
+  type UserSearchSummary,
+} from "./bench/user-search-report.ts";
 import { pageWeight, type PageWeight } from "./page-weight.ts";
 import { projectPath } from "./run.ts";
 
 /**
  * `npm run bench`: the cost of the app's session layer, measured side by side in one run against a
  * production build (`next start` on 127.0.0.1:3100 with ENABLE_BENCH_ROUTES=1), and the size of the access
- * token and session cookie after a Google and an Apple sign-in. Writes docs/benchmarks.md.
+ * token and session cookie after a Google and an Apple sign-in, the first-load JavaScript of /login and
+ * /account, and the admin user search at 1,000 and 100,000 users next to the Auth server's own
+ * (scripts/bench/user-search.ts: seeded with seed-users' functions and removed again). Writes
+ * docs/benchmarks.md.
  *
  * The three variants of /bench/[variant] (lib/bench/variants.ts) run in interleaved rounds, the order
  * rotating each round, so that background noise hits all of them alike. Exits non-zero on errors only; a
  * missed target is reported, not failed.
  *
  * BENCH_SECONDS (per variant, default 20, at most 120 so that the access tokens outlive the run),
- * BENCH_CONNECTIONS (default 8), BENCH_ROUNDS (default 10).
+ * BENCH_CONNECTIONS (default 8), BENCH_ROUNDS (default 10), BENCH_SEARCH_ROUNDS (user search rounds per
+ * size, default 40).
  */
 
 const ROOT = resolve(import.meta.dirname, "..");
@@ -29,6 +51,7 @@ const BASE = `http://127.0.0.1:${PORT}`;
 const SECONDS = Math.min(120, Math.max(1, Number(process.env.BENCH_SECONDS ?? 20)));
 const CONNECTIONS = Math.max(1, Number(process.env.BENCH_CONNECTIONS ?? 8));
 const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 10));
+const SEARCH_ROUNDS = Math.max(1, Number(process.env.BENCH_SEARCH_ROUNDS ?? 40));
 const WARMUP_SECONDS = 3;
 const SINGLE_SECONDS = 6;
 const SINGLE_ROUNDS = 3;
@@ -253,11 +276,6 @@ function load(variant: Variant, seconds: number, cookie: string, into: Sample, c
 
 type Stats = { variant: Variant; requests: number; rps: number; mean: number; p50: number; p90: number; p99: number; errors: number; non2xx: number; statuses: Record<string, number> };
 
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] as number;
-}
-
 function stats(variant: Variant, s: Sample): Stats {
   const sorted = [...s.latencies].sort((a, b) => a - b);
   return {
@@ -276,10 +294,7 @@ function stats(variant: Variant, s: Sample): Stats {
 
 // ── report ───────────────────────────────────────────────────────────────────────────────────────────
 
-function table(headers: string[], rows: string[][]): string {
-  const line = (cells: string[]) => `| ${cells.join(" | ")} |`;
-  return [line(headers), line(headers.map(() => "---")), ...rows.map(line)].join("\n");
-}
+const table = markdownTable;
 
 function machine(): Record<string, string> {
   const version = (pkg: string) => (JSON.parse(readFileSync(join(ROOT, "node_modules", pkg, "package.json"), "utf8")) as { version: string }).version;
@@ -293,7 +308,9 @@ function machine(): Record<string, string> {
   }
   return {
     Date: new Date().toISOString(),
-    Command: `\`${COMMAND}\` (${SECONDS} s per variant in ${ROUNDS} interleaved rounds, ${CONNECTIONS} connections, ${WARMUP_SECONDS} s warm-up each; then ${SINGLE_SECONDS} s per variant at 1 connection)`,
+    Command:
+      `\`${COMMAND}\` (${SECONDS} s per variant in ${ROUNDS} interleaved rounds, ${CONNECTIONS} connections, ${WARMUP_SECONDS} s warm-up each; then ${SINGLE_SECONDS} s per variant at 1 connection; ` +
+      `user search: ${SEARCH_ROUNDS} rounds at each of ${USER_SEARCH_SIZES.map((n) => n.toLocaleString("en")).join(" and ")} users)`,
     "CPUs (nproc)": `${availableParallelism()} × ${cpus()[0]?.model.trim() ?? "unknown"}`,
     Memory: `${(totalmem() / 2 ** 30).toFixed(1)} GiB`,
     "Load average at start": loadavg().map((l) => l.toFixed(2)).join(", "),
@@ -308,7 +325,14 @@ const ms = (v: number) => (Number.isFinite(v) ? `${v.toFixed(1)} ms` : "—");
 const ms2 = (v: number) => (Number.isFinite(v) ? `${v.toFixed(2)} ms` : "—");
 const verdict = (ok: boolean) => (ok ? "met" : "**missed**");
 
-function report(results: Stats[], serviceTimes: Stats[], sizes: Sizes[], weights: PageWeight[], facts: Record<string, string>): { markdown: string; console: string; missed: string[] } {
+function report(
+  results: Stats[],
+  serviceTimes: Stats[],
+  sizes: Sizes[],
+  weights: PageWeight[],
+  search: UserSearchSummary,
+  facts: Record<string, string>,
+): { markdown: string; console: string; missed: string[] } {
   const by = Object.fromEntries(results.map((r) => [r.variant, r])) as Record<Variant, Stats>;
   const ratio = by.session.p50 / by["no-auth"].p50;
   const getUserRatio = by["get-user"].p50 / by["no-auth"].p50;
@@ -320,6 +344,7 @@ function report(results: Stats[], serviceTimes: Stats[], sizes: Sizes[], weights
     maxToken > TARGET_TOKEN_BYTES ? `an access token is ${maxToken} B (target ≤ ${TARGET_TOKEN_BYTES} B)` : "",
     anyChunked ? "the session cookie is chunked (target: one cookie)" : "",
     loginGzip > TARGET_LOGIN_GZIP_BYTES ? `/login loads ${loginGzip} B of JavaScript, gzip (target ≤ ${TARGET_LOGIN_GZIP_BYTES} B)` : "",
+    ...userSearchMissed(search),
   ].filter(Boolean);
 
   const latency = table(
@@ -413,6 +438,8 @@ from the production build and compressed with gzip at level 9; each script count
 
 ${weightTable}
 
+${userSearchMarkdown(search, SEARCHES.length, ANCHOR_FILTERS.length)}
+
 ## Targets
 
 | target | result |
@@ -421,6 +448,9 @@ ${weightTable}
 | access token ≤ ${TARGET_TOKEN_BYTES} B | ${sizes.map((s) => `${s.provider === "google" ? "Google" : "Apple"} ${s.tokenBytes} B`).join(", ")} — ${verdict(maxToken <= TARGET_TOKEN_BYTES)} |
 | no cookie chunking | ${anyChunked ? "chunked — **missed**" : "one cookie — met"} |
 | \`/login\` first-load JavaScript ≤ ${TARGET_LOGIN_GZIP_BYTES} B gzip | ${loginGzip} B — ${verdict(loginGzip <= TARGET_LOGIN_GZIP_BYTES)} |
+${userSearchTargetRows(search)
+  .map((row) => `| ${row.join(" | ")} |`)
+  .join("\n")}
 
 ## Machine
 
@@ -453,6 +483,8 @@ ratios, not the milliseconds. The load generator runs on the same CPUs as the se
     "",
     ...weights.map((w) => `${pad(w.path, 9)} first-load JavaScript ${w.gzipBytes} B gzip (${w.bytes} B raw, ${w.scripts} scripts)`),
     "",
+    formatUserSearchSummaryConsole(search),
+    "",
     missed.length === 0 ? "All targets met." : `Targets missed (reported, not an error): ${missed.join("; ")}`,
   ];
   return { markdown, console: consoleLines.join("\n"), missed };
@@ -463,7 +495,9 @@ ratios, not the milliseconds. The load generator runs on the same CPUs as the se
 async function main(): Promise<number> {
   let server: Server | null = null;
   const users: string[] = [];
-  const stop = () => {
+  /** The user search's pool while it seeds and measures: an interruption must remove its users. */
+  let searchPool: ReturnType<typeof localTargets> | null = null;
+  const stop = async () => {
     if (server?.child.pid) {
       try {
         process.kill(-server.child.pid, "SIGTERM");
@@ -471,10 +505,18 @@ async function main(): Promise<number> {
         // already gone
       }
     }
+    if (searchPool) {
+      console.error("\ninterrupted: removing the users seeded for the user search");
+      // Ending the pool rolls back a seed batch in flight, which would otherwise commit after the removal.
+      await searchPool.sql.end({ timeout: 0 }).catch(() => undefined);
+      const { sql } = localTargets();
+      await removeBenchUsers(sql).catch((error: unknown) => console.error(`bench: ${(error as Error).message}; run npm run seed:users -- --remove --tag bench`));
+      await sql.end({ timeout: 5 }).catch(() => undefined);
+    }
     process.exit(130);
   };
-  process.once("SIGINT", stop);
-  process.once("SIGTERM", stop);
+  process.once("SIGINT", () => void stop());
+  process.once("SIGTERM", () => void stop());
   try {
     const stack = await capture(["stack/cli.ts", "start"]);
     if (stack.code !== 0) throw new BenchError(`the local stack did not start:\n${stack.output}`);
@@ -516,7 +558,18 @@ async function main(): Promise<number> {
     await stopServer(server);
     server = null;
 
-    const { markdown, console: text } = report(results, serviceTimes, sizes, weights, facts);
+    // After the page measurements, without the app server running: the seed does not weigh on them.
+    console.log(`› admin user search at ${USER_SEARCH_SIZES.map((n) => n.toLocaleString("en")).join(" and ")} users, next to the Auth server's`);
+    searchPool = localTargets();
+    let userSearch: UserSearchSummary;
+    try {
+      userSearch = summarizeUserSearch(await benchUserSearch({ ...searchPool, rounds: SEARCH_ROUNDS }), USER_SEARCH_TARGET_RATIO);
+    } finally {
+      await searchPool.sql.end({ timeout: 5 });
+      searchPool = null;
+    }
+
+    const { markdown, console: text } = report(results, serviceTimes, sizes, weights, userSearch, facts);
     console.log(text);
     const failed = [...results, ...serviceTimes].filter((r) => r.errors + r.non2xx > 0 || r.requests === 0);
     if (failed.length === 0) {

@@ -311,6 +311,15 @@ export async function benchUserSearch(opts: BenchOptions): Promise<UserSearchBen
 /** Removes the support member and the seeded users, and compacts; retries tables another transaction held. */
 async function cleanUp(sql: Sql, staff: Staff | null, log: Log): Promise<string[]> {
   if (staff) await deleteStaff(sql, staff);
+  return removeBenchUsers(sql, log);
+}
+
+/**
+ * Removes every user @bench.seed.test (the seeded users and the support member) and compacts the tables;
+ * returns those still uncompacted after a few attempts. For a bench that was interrupted, on a fresh pool:
+ * a seed batch still open on the old one must be rolled back first (end that pool), or it commits afterwards.
+ */
+export async function removeBenchUsers(sql: Sql, log: Log = (line) => console.log(line)): Promise<string[]> {
   let { skipped } = await remove(sql, { domain: BENCH_DOMAIN }, log);
   for (let attempt = 0; attempt < 3 && skipped.length > 0; attempt++) {
     await new Promise((r) => setTimeout(r, 5_000));
