@@ -10,8 +10,8 @@ export const ACCOUNT_SECTIONS: readonly AccountSection[] = [
   { label: "Devices and sessions", href: null },
   { label: "Two-factor authentication", href: null },
   { label: "Security activity", href: null },
-  { label: "Export my data", href: null },
-  { label: "Delete account", href: null },
+  { label: "Export my data", href: "/account/export" },
+  { label: "Delete account", href: "/account/delete" },
 ];
 
 /** The section a path belongs to: the longest section href that is the path or a parent of it. */
