@@ -12,7 +12,7 @@ import {
   ANCHOR_FILTERS,
   benchUserSearch,
   localTargets,
-  removeBenchUsers,
+  removeAfterInterrupt,
   SEARCHES,
   USER_SEARCH_SIZES,
   USER_SEARCH_TARGET_RATIO,
@@ -497,26 +497,23 @@ async function main(): Promise<number> {
   const users: string[] = [];
   /** The user search's pool while it seeds and measures: an interruption must remove its users. */
   let searchPool: ReturnType<typeof localTargets> | null = null;
-  const stop = async () => {
-    if (server?.child.pid) {
-      try {
-        process.kill(-server.child.pid, "SIGTERM");
-      } catch {
-        // already gone
+  /** Set on SIGINT/SIGTERM; ends in process.exit(130). main() waits for it rather than exiting first. */
+  let interrupted: Promise<void> | null = null;
+  const stop = () => {
+    interrupted ??= (async () => {
+      if (server?.child.pid) {
+        try {
+          process.kill(-server.child.pid, "SIGTERM");
+        } catch {
+          // already gone
+        }
       }
-    }
-    if (searchPool) {
-      console.error("\ninterrupted: removing the users seeded for the user search");
-      // Ending the pool rolls back a seed batch in flight, which would otherwise commit after the removal.
-      await searchPool.sql.end({ timeout: 0 }).catch(() => undefined);
-      const { sql } = localTargets();
-      await removeBenchUsers(sql).catch((error: unknown) => console.error(`bench: ${(error as Error).message}; run npm run seed:users -- --remove --tag bench`));
-      await sql.end({ timeout: 5 }).catch(() => undefined);
-    }
-    process.exit(130);
+      if (searchPool) await removeAfterInterrupt(searchPool.sql);
+      process.exit(130);
+    })();
   };
-  process.once("SIGINT", () => void stop());
-  process.once("SIGTERM", () => void stop());
+  process.once("SIGINT", stop);
+  process.once("SIGTERM", stop);
   try {
     const stack = await capture(["stack/cli.ts", "start"]);
     if (stack.code !== 0) throw new BenchError(`the local stack did not start:\n${stack.output}`);
@@ -596,6 +593,7 @@ async function main(): Promise<number> {
     if (server) await stopServer(server);
     const admin = adminClient();
     for (const id of users) await admin.auth.admin.deleteUser(id).catch(() => undefined);
+    if (interrupted) await interrupted;
   }
 }
 

@@ -328,6 +328,24 @@ export async function removeBenchUsers(sql: Sql, log: Log = (line) => console.lo
   return skipped;
 }
 
+/**
+ * After an interrupt while `pool` seeds or measures: ends it, so that a seed batch in flight is rolled back
+ * rather than committed after the removal, then removes the bench users on a fresh pool. Never throws.
+ */
+export async function removeAfterInterrupt(pool: Sql): Promise<void> {
+  console.error("\ninterrupted: removing the users seeded for the user search");
+  await pool.end({ timeout: 0 }).catch(() => undefined);
+  let fresh: Sql | null = null;
+  try {
+    fresh = localTargets().sql;
+    await removeBenchUsers(fresh);
+  } catch (error) {
+    console.error(`user search: ${(error as Error).message}; remove them with npm run seed:users -- --remove --tag ${BENCH_TAG}`);
+  } finally {
+    await fresh?.end({ timeout: 5 }).catch(() => undefined);
+  }
+}
+
 /** A pool on the local database (refused otherwise) and the local Auth server, as the bench uses them. */
 export function localTargets(): { sql: Sql; auth: AuthServer } {
   const url = databaseUrl();
@@ -348,6 +366,11 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
   const { sql, auth } = localTargets();
+  if (args.scale) {
+    const stop = () => void removeAfterInterrupt(sql).then(() => process.exit(130));
+    process.once("SIGINT", stop);
+    process.once("SIGTERM", stop);
+  }
   try {
     if (args.scale) console.log(formatUserSearchConsole(await benchUserSearch({ sql, auth, rounds: args.rounds }), USER_SEARCH_TARGET_RATIO));
     else console.log(formatMeasurementConsole(await measureUserSearch({ sql, auth, rounds: args.rounds })));
