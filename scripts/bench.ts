@@ -433,7 +433,7 @@ ${sizeTable}
 
 ## Page weight: first-load JavaScript
 
-Every \`<script src>\` in the server-rendered HTML of the page (\`/account\` with the Google session), fetched
+Every \`<script src>\` in the server-rendered HTML of the page (\`/account\` with the Google session) but the \`nomodule\` polyfills, which module-capable browsers skip, fetched
 from the production build and compressed with gzip at level 9; each script counted once.
 
 ${weightTable}

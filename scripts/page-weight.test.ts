@@ -7,7 +7,8 @@ describe("initialScripts", () => {
   it("lists each script src once, resolved against the page, ignoring inline scripts", () => {
     const html = `<html><head><script src="/_next/static/chunks/a.js" async=""></script>
       <script>self.__next_f=[]</script><script src="/_next/static/chunks/b.js?dpl=x&amp;v=1"></script>
-      <script src="/_next/static/chunks/a.js" async=""></script><link rel="stylesheet" href="/x.css"></head></html>`;
+      <script src="/_next/static/chunks/a.js" async=""></script><link rel="stylesheet" href="/x.css">
+      <script src="/_next/static/chunks/polyfills.js" noModule="" nonce="n"></script></head></html>`;
     expect(initialScripts(html, "http://127.0.0.1:3000/login")).toEqual([
       "http://127.0.0.1:3000/_next/static/chunks/a.js",
       "http://127.0.0.1:3000/_next/static/chunks/b.js?dpl=x&v=1",

@@ -2,11 +2,13 @@ import { gzipSync } from "node:zlib";
 
 /**
  * The JavaScript a browser loads before a page is interactive: every `<script src>` in the server-rendered
- * HTML (Next.js lists the page's initial chunks there), each once, in order.
+ * HTML (Next.js lists the page's initial chunks there), each once, in order. `nomodule` scripts (Next's
+ * legacy polyfills) are left out: every browser that runs modules skips them.
  */
 export function initialScripts(html: string, base: string): string[] {
   const urls: string[] = [];
   for (const m of html.matchAll(/<script\b[^>]*\bsrc="([^"]+)"[^>]*>/gi)) {
+    if (/\snomodule(?=[\s=>/])/i.test(m[0])) continue;
     const url = new URL((m[1] as string).replaceAll("&amp;", "&"), base).toString();
     if (!urls.includes(url)) urls.push(url);
   }
