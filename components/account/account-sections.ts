@@ -7,7 +7,7 @@ export type AccountSection = { label: string; href: string | null };
 export const ACCOUNT_SECTIONS: readonly AccountSection[] = [
   { label: "Profile", href: "/account" },
   { label: "Linked identities", href: null },
-  { label: "Devices and sessions", href: null },
+  { label: "Devices and sessions", href: "/account/devices" },
   { label: "Two-factor authentication", href: null },
   { label: "Security activity", href: null },
   { label: "Export my data", href: "/account/export" },

@@ -7,31 +7,9 @@ import type { AccountProfile } from "@/lib/account/get-account-profile";
 import { characterCount, DISPLAY_NAME_MAX, displayNameProblem } from "@/lib/account/profile-input";
 import { Button } from "../ui/button";
 import { Avatar } from "./avatar";
+import { call, failureMessage, RequestError } from "./request";
 
 const PROFILE_KEY = ["account", "profile"] as const;
-
-/** An error answered by the app's route handlers (`{ ok: false, error }`), or a network failure. */
-class RequestError extends Error {
-  readonly code: string;
-  constructor(code: string, message: string) {
-    super(message);
-    this.code = code;
-  }
-}
-
-async function call<T>(url: string, init?: RequestInit): Promise<T> {
-  let res: Response;
-  try {
-    res = await fetch(url, { ...init, headers: { accept: "application/json", ...(init?.body ? { "content-type": "application/json" } : {}) } });
-  } catch {
-    throw new RequestError("network", "The server could not be reached. Check your connection and try again.");
-  }
-  const body = (await res.json().catch(() => null)) as ({ ok?: boolean; error?: { code?: string; message?: string } } & T) | null;
-  if (!res.ok || !body || body.ok !== true) {
-    throw new RequestError(body?.error?.code ?? "internal", body?.error?.message ?? `Something went wrong (${res.status}). Please try again.`);
-  }
-  return body;
-}
 
 const fetchProfile = async () => (await call<{ profile: AccountProfile }>("/api/account/profile")).profile;
 
@@ -48,11 +26,6 @@ function useHydrated(): boolean {
     () => true,
     () => false,
   );
-}
-
-function failureMessage(error: unknown): string {
-  if (error instanceof RequestError && error.code === "unauthenticated") return "Your session has ended. Sign in again to continue.";
-  return error instanceof Error ? error.message : "Something went wrong. Please try again.";
 }
 
 /**
