@@ -3,9 +3,12 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import type { AccountSession } from "@/lib/account/list-sessions";
+import type { Provider } from "@/lib/auth/providers";
+import type { StepUpRequirement } from "@/lib/auth/step-up-requirement";
+import { StepUpPrompt } from "../account-data/step-up-prompt";
 import { assuranceLabel, deviceLabel, formatWhen } from "@/lib/account/session-labels";
 import { Button } from "../ui/button";
-import { call, failureMessage } from "./request";
+import { call, failureMessage, RequestError } from "./request";
 
 const SESSIONS_KEY = ["account", "sessions"] as const;
 
@@ -25,10 +28,11 @@ const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
  * GET /api/account/sessions (React Query). Ending a session takes it off the list at once (optimistically);
  * if the server refuses, the list comes back and a message says why.
  */
-export function DevicesSection({ initial }: { initial: AccountSession[] }) {
+export function DevicesSection({ initial, providers }: { initial: AccountSession[]; providers: readonly Provider[] }) {
   const queryClient = useQueryClient();
   const query = useQuery({ queryKey: SESSIONS_KEY, queryFn: fetchSessions, initialData: initial });
   const [notice, setNotice] = useState<Notice>(null);
+  const [stepUp, setStepUp] = useState<StepUpRequirement | null>(null);
   const sessions = query.data;
   const others = sessions.filter((s) => !s.current);
 
@@ -58,8 +62,14 @@ export function DevicesSection({ initial }: { initial: AccountSession[] }) {
   const endOthersMutation = useMutation({
     mutationFn: endOthers,
     onMutate: () => optimistic((s) => s.current),
-    onError: (error, _v, context) => rollback(error, context, "Your other devices were not signed out."),
-    onSuccess: (result) => setNotice({ kind: "status", text: `Signed out of ${plural(result.sessionsEnded, "other device")}.` }),
+    onError: (error, _v, context) => {
+      rollback(error, context, "Your other devices were not signed out.");
+      if (error instanceof RequestError && error.code === "step_up_required") setStepUp(error.requirement ?? "recent_sign_in");
+    },
+    onSuccess: (result) => {
+      setStepUp(null);
+      setNotice({ kind: "status", text: `Signed out of ${plural(result.sessionsEnded, "other device")}.` });
+    },
     onSettled: () => queryClient.invalidateQueries({ queryKey: SESSIONS_KEY }),
   });
   const busy = endOneMutation.isPending || endOthersMutation.isPending;
@@ -128,6 +138,7 @@ export function DevicesSection({ initial }: { initial: AccountSession[] }) {
           </Button>
         </div>
       )}
+      {stepUp ? <StepUpPrompt requirement={stepUp} next="/account/devices" providers={providers} /> : null}
       <p role={notice?.kind === "alert" ? "alert" : "status"} data-testid="sessions-notice" className={`text-sm ${notice?.kind === "alert" ? "text-red-700" : "text-emerald-700"}`}>
         {notice?.text ?? ""}
       </p>

@@ -1,9 +1,14 @@
+import { isStepUpRequirement, type StepUpRequirement } from "@/lib/auth/step-up-requirement";
+
 /** An error answered by the app's route handlers (`{ ok: false, error }`), or a network failure. */
 export class RequestError extends Error {
   readonly code: string;
-  constructor(code: string, message: string) {
+  /** For `step_up_required`: what proves it is the account holder. */
+  readonly requirement: StepUpRequirement | null;
+  constructor(code: string, message: string, requirement: unknown = null) {
     super(message);
     this.code = code;
+    this.requirement = isStepUpRequirement(requirement) ? requirement : null;
   }
 }
 
@@ -19,9 +24,10 @@ export async function call<T>(url: string, init?: RequestInit): Promise<T> {
   } catch {
     throw new RequestError("network", "The server could not be reached. Check your connection and try again.");
   }
-  const body = (await res.json().catch(() => null)) as ({ ok?: boolean; error?: { code?: string; message?: string } } & T) | null;
+  const body = (await res.json().catch(() => null)) as ({ ok?: boolean; error?: { code?: string; message?: string; requirement?: unknown } } & T) | null;
   if (!res.ok || !body || body.ok !== true) {
-    throw new RequestError(body?.error?.code ?? "internal", body?.error?.message ?? `Something went wrong (${res.status}). Please try again.`);
+    const error = body?.error;
+    throw new RequestError(error?.code ?? "internal", error?.message ?? `Something went wrong (${res.status}). Please try again.`, error?.requirement);
   }
   return body;
 }
