@@ -88,6 +88,45 @@ test("sign out of all other devices: both others are signed out on their next re
   }
 });
 
+test("signing out everywhere else needs a recent sign-in: refused with the step-up prompt, done after signing in again", async ({ browser }) => {
+  const who = { email: uniqueEmail("devices-stepup"), name: "Step Upton" };
+  const laptop = await device(browser, FIREFOX_LINUX, who);
+  const phone = await device(browser, SAFARI_IPHONE, who);
+  try {
+    const page = laptop.page;
+    // Both sign-ins happened 11 minutes ago, as far as the session's sign-in claims go.
+    await sql(
+      `update auth.mfa_amr_claims set updated_at = now() - interval '11 minutes'
+       where session_id in (select id from auth.sessions where user_id = $1::uuid)`,
+      [await userIdByEmail(who.email)],
+    );
+    await page.goto("/account/devices");
+    await page.getByRole("button", { name: "Sign out of all other devices" }).click();
+    const prompt = page.getByTestId("step-up-prompt");
+    await expect(prompt).toContainText("Confirm it's you");
+    await expect(page.getByTestId("sessions-notice")).toContainText("Your other devices were not signed out.");
+    await expect(page.getByTestId("session")).toHaveCount(2);
+    expect(await sql("select 1 from auth.sessions where id = $1::uuid", [phone.sessionId])).toHaveLength(1);
+
+    const direct = await page.request.post("/api/account/sessions/end-others", { headers: { origin: APP_ORIGIN }, data: {} });
+    expect(direct.status()).toBe(403);
+    expect(await direct.json()).toMatchObject({ ok: false, error: { code: "step_up_required", requirement: "recent_sign_in" } });
+
+    await prompt.getByRole("button", { name: "Sign in again with Google" }).click();
+    await expect(page.getByRole("heading", { level: 1 })).toContainText("Google");
+    await page.locator("#email").fill(who.email);
+    await page.getByRole("button", { name: "Continue", exact: true }).click();
+    await page.waitForURL((url) => url.port === "3000" && url.pathname === "/account/devices");
+    await page.getByRole("button", { name: "Sign out of all other devices" }).click();
+    await expect(page.getByTestId("sessions-notice")).toHaveText(/^Signed out of [12] other devices?\.$/);
+    await expect(page.getByTestId("session")).toHaveCount(1);
+    await expectSignedOut(phone.page);
+  } finally {
+    await laptop.context.close();
+    await phone.context.close();
+  }
+});
+
 test("a refused end brings the session back into the list with a message", async ({ browser }) => {
   const who = { email: uniqueEmail("devices-rollback"), name: "Roll Back" };
   const laptop = await device(browser, FIREFOX_LINUX, who);
