@@ -20,6 +20,8 @@ describe("security event cursor", () => {
     expect(decodeCursor(enc(`${cursor.occurredAt}|${cursor.id}|extra`))).toBeNull();
     expect(decodeCursor(enc(`2026-13-45T10:11:12.123456Z|${cursor.id}`))).toBeNull();
     expect(decodeCursor(enc(`2026-02-30T10:11:12.123456Z|${cursor.id}`))).toBeNull();
+    expect(decodeCursor(enc(`0000-01-01T00:00:00.000000Z|${cursor.id}`))).toBeNull(); // out of Postgres's range
+    expect(decodeCursor(enc(`0001-01-01T00:00:00.000000Z|${cursor.id}`))).toEqual({ occurredAt: "0001-01-01T00:00:00.000000Z", id: cursor.id });
     expect(decodeCursor(enc(`${cursor.occurredAt}|${cursor.id.toUpperCase()}`))).toBeNull();
     expect(decodeCursor("A".repeat(201))).toBeNull();
   });

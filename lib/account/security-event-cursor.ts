@@ -19,8 +19,10 @@ export function decodeCursor(value: string): SecurityEventCursor | null {
   if (!/^[A-Za-z0-9_-]{1,200}$/.test(value)) return null;
   const [occurredAt, id, ...rest] = Buffer.from(value, "base64url").toString("utf8").split("|");
   if (rest.length > 0 || !occurredAt || !id || !OCCURRED_AT.test(occurredAt) || !UUID.test(id)) return null;
-  // A date that does not exist (February 30) would come back as another one.
+  // A date that does not exist (February 30) would come back as another one. Year 0000 is a date to
+  // JavaScript (1 BC) but out of range to Postgres, which would fail the query.
   const time = Date.parse(occurredAt);
   if (Number.isNaN(time) || new Date(time).toISOString().slice(0, 23) !== occurredAt.slice(0, 23)) return null;
+  if (occurredAt.startsWith("0000-")) return null;
   return { occurredAt, id };
 }
