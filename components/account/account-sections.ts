@@ -9,7 +9,7 @@ export const ACCOUNT_SECTIONS: readonly AccountSection[] = [
   { label: "Linked identities", href: null },
   { label: "Devices and sessions", href: "/account/devices" },
   { label: "Two-factor authentication", href: null },
-  { label: "Security activity", href: null },
+  { label: "Security activity", href: "/account/activity" },
   { label: "Export my data", href: "/account/export" },
   { label: "Delete account", href: "/account/delete" },
 ];
