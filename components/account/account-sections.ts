@@ -6,7 +6,7 @@ export type AccountSection = { label: string; href: string | null };
 
 export const ACCOUNT_SECTIONS: readonly AccountSection[] = [
   { label: "Profile", href: "/account" },
-  { label: "Linked identities", href: null },
+  { label: "Linked identities", href: "/account/identities" },
   { label: "Devices and sessions", href: "/account/devices" },
   { label: "Two-factor authentication", href: null },
   { label: "Security activity", href: "/account/activity" },
