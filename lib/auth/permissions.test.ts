@@ -27,21 +27,46 @@ function enumLabels(name: string): string[] {
   const pattern = new RegExp(`create\\s+type\\s+public\\.${name}\\s+as\\s+enum\\s*\\(([^)]*)\\)`, "gi");
   const found = migrations.flatMap(({ sql }) => [...sql.matchAll(pattern)].map((m) => m[1]!));
   expect(found, `exactly one create type public.${name}`).toHaveLength(1);
-  return [...found[0]!.matchAll(/'([^']*)'/g)].map((m) => m[1]!);
+  const labels = [...found[0]!.matchAll(/'([^']*)'/g)].map((m) => m[1]!);
+  // Later migrations: alter type … add value [if not exists] 'x' [before|after 'y'], in file order.
+  const added = new RegExp(
+    `alter\\s+type\\s+public\\.${name}\\s+add\\s+value\\s+(?:if\\s+not\\s+exists\\s+)?'([^']+)'(?:\\s+(before|after)\\s+'([^']+)')?\\s*;`,
+    "gi",
+  );
+  for (const { sql } of migrations) {
+    for (const [, label, where, neighbour] of sql.matchAll(added)) {
+      if (labels.includes(label!)) continue;
+      const at = neighbour === undefined ? -1 : labels.indexOf(neighbour);
+      expect(neighbour === undefined || at >= 0, `${label} is placed next to a known label`).toBe(true);
+      if (neighbour === undefined) labels.push(label!);
+      else labels.splice(where!.toLowerCase() === "after" ? at + 1 : at, 0, label!);
+    }
+  }
+  return labels;
 }
 
-/** Every row the migrations insert into public.role_permissions, grouped by role. */
+/**
+ * The rows of public.role_permissions once every migration ran, grouped by role: each insert adds its
+ * tuples, each `delete … where role = 'r' and permission = 'p'` removes one, in file order.
+ */
 function seededRolePermissions(): Record<string, string[]> {
   const rows: Record<string, string[]> = {};
-  const insert = /insert\s+into\s+public\.role_permissions\s*\(\s*role\s*,\s*permission\s*\)\s*values([^;]*);/gi;
+  const change =
+    /insert\s+into\s+public\.role_permissions\s*\(\s*role\s*,\s*permission\s*\)\s*values([^;]*);|delete\s+from\s+public\.role_permissions\s+where\s+role\s*=\s*'([^']+)'\s+and\s+permission\s*=\s*'([^']+)'\s*;/gi;
   for (const { sql } of migrations) {
-    for (const statement of sql.matchAll(insert)) {
-      for (const tuple of statement[1]!.matchAll(/\(\s*'([^']+)'\s*,\s*'([^']+)'\s*\)/g)) {
-        (rows[tuple[1]!] ??= []).push(tuple[2]!);
+    for (const statement of sql.matchAll(change)) {
+      if (statement[1] !== undefined) {
+        for (const tuple of statement[1].matchAll(/\(\s*'([^']+)'\s*,\s*'([^']+)'\s*\)/g)) {
+          (rows[tuple[1]!] ??= []).push(tuple[2]!);
+        }
+      } else {
+        const [, , role, permission] = statement;
+        expect(rows[role!] ?? [], `the delete of (${role}, ${permission}) removes a granted row`).toContain(permission);
+        rows[role!] = rows[role!]!.filter((p) => p !== permission);
       }
     }
   }
-  return rows;
+  return Object.fromEntries(Object.entries(rows).filter(([, perms]) => perms.length > 0));
 }
 
 describe("the permission table mirrors the SQL", () => {
@@ -63,7 +88,8 @@ describe("the permission table mirrors the SQL", () => {
   });
 
   it("finds no other kind of change to role_permissions that this test would not understand", () => {
-    const other = /(update\s+public\.role_permissions|delete\s+from\s+public\.role_permissions|insert\s+into\s+public\.role_permissions\s+(?!\(\s*role\s*,\s*permission\s*\)\s*values))/i;
+    const other =
+      /(update\s+public\.role_permissions|truncate[^;]*public\.role_permissions|delete\s+from\s+public\.role_permissions\s+(?!where\s+role\s*=\s*'[^']+'\s+and\s+permission\s*=\s*'[^']+'\s*;)|insert\s+into\s+public\.role_permissions\s+(?!\(\s*role\s*,\s*permission\s*\)\s*values))/i;
     expect(migrations.filter(({ sql }) => other.test(sql)).map(({ file }) => file)).toEqual([]);
   });
 });
@@ -73,9 +99,23 @@ describe("the roles", () => {
     for (const p of PERMISSIONS) expect(can("user", p)).toBe(false);
   });
 
-  it("give support users.read, sessions.revoke and audit.read only", () => {
+  it("give support users.read and audit.read only (support is read-only)", () => {
     const granted = PERMISSIONS.filter((p) => can("support", p));
-    expect(granted).toEqual(["users.read", "sessions.revoke", "audit.read"]);
+    expect(granted).toEqual(["users.read", "audit.read"]);
+  });
+
+  it("list the permissions of public.app_permission in the enum's order", () => {
+    expect([...PERMISSIONS]).toEqual([
+      "users.read",
+      "users.write",
+      "users.create",
+      "users.ban",
+      "users.delete",
+      "sessions.revoke",
+      "roles.assign",
+      "factors.delete",
+      "audit.read",
+    ]);
   });
 
   it("give admin every permission", () => {

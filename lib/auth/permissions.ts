@@ -1,8 +1,9 @@
 /**
  * Roles and permissions as data, mirroring `public.app_role`, `public.app_permission` and the rows of
- * `public.role_permissions` (supabase/migrations/20261127100000_rbac.sql; permissions.test.ts keeps the
- * two equal). These helpers are for the UI only: what a page shows or hides. Postgres decides, through
- * `private.authorize()` in the RLS policies, which reads the current role from `public.user_roles`.
+ * `public.role_permissions` (supabase/migrations/20261127100000_rbac.sql and the migrations that change them
+ * later; permissions.test.ts keeps the two equal). These helpers are for the UI only: what a page shows or
+ * hides. Postgres decides, through `private.authorize()` in the RLS policies, which reads the current role
+ * from `public.user_roles`.
  */
 
 export const ROLES = ["user", "support", "admin"] as const;
@@ -11,17 +12,20 @@ export type AppRole = (typeof ROLES)[number];
 export const PERMISSIONS = [
   "users.read",
   "users.write",
+  "users.create",
   "users.ban",
   "users.delete",
   "sessions.revoke",
   "roles.assign",
+  "factors.delete",
   "audit.read",
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
 export const ROLE_PERMISSIONS: Readonly<Record<AppRole, readonly Permission[]>> = {
   user: [],
-  support: ["users.read", "sessions.revoke", "audit.read"],
+  /** Read-only: support finds and looks; every write of the admin dashboard is an admin's. */
+  support: ["users.read", "audit.read"],
   admin: PERMISSIONS,
 };
 

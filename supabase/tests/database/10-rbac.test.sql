@@ -122,9 +122,9 @@ select pg_temp.role_permissions_refused('reused', 'an admin whose refresh tokens
 
 select results_eq(
   $$select role::text, array_agg(permission::text order by permission) from public.role_permissions group by role order by 1$$,
-  $$values ('admin', array['users.read', 'users.write', 'users.ban', 'users.delete', 'sessions.revoke', 'roles.assign', 'audit.read']),
-           ('support', array['users.read', 'sessions.revoke', 'audit.read'])$$,
-  'role_permissions: support reads users, revokes sessions and reads the audit log; admin has every permission; user none'
+  $$values ('admin', array['users.read', 'users.write', 'users.create', 'users.ban', 'users.delete', 'sessions.revoke', 'roles.assign', 'factors.delete', 'audit.read']),
+           ('support', array['users.read', 'audit.read'])$$,
+  'role_permissions: support reads users and the audit log (read-only); admin has every permission; user none'
 );
 
 -- ---------------------------------------------------------------------------------------------------
@@ -230,8 +230,8 @@ end
 $$;
 
 select is(pg_temp.granted_to('alice'), '{}'::text[], 'authorize: a user has no permission');
-select is(pg_temp.granted_to('support'), array['users.read', 'sessions.revoke', 'audit.read'], 'authorize: support');
-select is(pg_temp.granted_to('admin'), array['users.read', 'users.write', 'users.ban', 'users.delete', 'sessions.revoke', 'roles.assign', 'audit.read'],
+select is(pg_temp.granted_to('support'), array['users.read', 'audit.read'], 'authorize: support reads only');
+select is(pg_temp.granted_to('admin'), array['users.read', 'users.write', 'users.create', 'users.ban', 'users.delete', 'sessions.revoke', 'roles.assign', 'factors.delete', 'audit.read'],
   'authorize: admin has every permission');
 select is(pg_temp.granted_to('norole'), '{}'::text[], 'authorize: a user without a role row has no permission');
 select is(pg_temp.granted_to('banned'), '{}'::text[], 'authorize: a banned admin has no permission');

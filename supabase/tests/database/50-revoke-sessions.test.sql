@@ -3,7 +3,7 @@
 begin;
 create extension if not exists pgtap with schema extensions;
 
-select plan(22);
+select plan(23);
 
 -- The shared personas, with carol (a third plain user) and without reused and norole.
 \set personas '{alice,bob,carol,support,admin,banned,revoked}'
@@ -40,11 +40,16 @@ select pg_temp.act_as('revoked');
 select throws_ok($$select private.revoke_user_sessions(pg_temp.uid('bob'))$$, '42501', null,
   'an admin whose own session was revoked cannot revoke sessions');
 reset role;
+
+select pg_temp.act_as('support');
+select throws_ok($$select private.revoke_user_sessions(pg_temp.uid('bob'))$$, '42501', null,
+  'support (read-only, no sessions.revoke) cannot revoke sessions');
+reset role;
 select is(pg_temp.sessions_of('bob'), 1, 'bob still keeps his session');
 
 -- What it removes
-select pg_temp.act_as('support');
-select is(private.revoke_user_sessions(pg_temp.uid('bob')), 1, 'support (sessions.revoke) revokes bob''s one session');
+select pg_temp.act_as('admin');
+select is(private.revoke_user_sessions(pg_temp.uid('bob')), 1, 'an admin (sessions.revoke) revokes bob''s one session');
 reset role;
 select is(pg_temp.sessions_of('bob'), 0, 'bob has no session left');
 
