@@ -1,9 +1,13 @@
 import Link from "next/link";
+import { redirect } from "next/navigation";
 import { Card, PageShell } from "@/components/ui/card";
+import { mfaPromptUrl } from "@/lib/auth/aal";
 import { authenticate } from "@/lib/auth/guard";
 
 export default async function HomePage() {
-  const user = (await authenticate()).ok;
+  const current = await authenticate();
+  if (!current.ok && current.reason === "mfa_required") redirect(mfaPromptUrl("/account"));
+  const user = current.ok;
   return (
     <PageShell>
       <Card>

@@ -8,6 +8,7 @@ export type AppErrorCode =
   | "unsupported_media_type"
   | "auth_unavailable"
   | "step_up_required"
+  | "mfa_required"
   | "rate_limited"
   | "internal";
 
@@ -21,6 +22,7 @@ const STATUS: Record<AppErrorCode, number> = {
   unsupported_media_type: 415,
   auth_unavailable: 503,
   step_up_required: 403,
+  mfa_required: 403,
   rate_limited: 429,
   internal: 500,
 };

@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import { redirect } from "next/navigation";
 import { ProviderButtons } from "@/components/auth/provider-buttons";
 import { Card, PageShell } from "@/components/ui/card";
+import { mfaPromptUrl } from "@/lib/auth/aal";
 import { loginMessage } from "@/lib/auth/login-messages";
 import { safeNextPath } from "@/lib/auth/redirect";
 import { authenticate } from "@/lib/auth/guard";
@@ -17,6 +18,7 @@ export default async function LoginPage({ searchParams }: { searchParams: Search
   const next = safeNextPath(one(params.next), "/account");
   const current = await authenticate();
   if (current.ok) redirect(next);
+  if (current.reason === "mfa_required") redirect(mfaPromptUrl(next));
   const message = loginMessage({ error: one(params.error), reason: one(params.reason), signed_out: one(params.signed_out) });
   return (
     <PageShell>

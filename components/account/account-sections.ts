@@ -8,7 +8,7 @@ export const ACCOUNT_SECTIONS: readonly AccountSection[] = [
   { label: "Profile", href: "/account" },
   { label: "Linked identities", href: "/account/identities" },
   { label: "Devices and sessions", href: "/account/devices" },
-  { label: "Two-factor authentication", href: null },
+  { label: "Two-factor authentication", href: "/account/two-factor" },
   { label: "Security activity", href: "/account/activity" },
   { label: "Export my data", href: "/account/export" },
   { label: "Delete account", href: "/account/delete" },

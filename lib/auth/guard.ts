@@ -7,6 +7,7 @@ import { postgresError } from "../db/errors";
 import { withRlsAfterCheck, type JwtClaims, type Tx } from "../db/rls";
 import { AppError } from "../errors";
 import { readStoredSession } from "../supabase/stored-session";
+import { mfaPending, mfaPromptUrl } from "./aal";
 import { isAppRole, type AppRole, type Permission } from "./permissions";
 import { verifyAccessToken, type VerifiedClaims } from "./verify-token";
 
@@ -22,7 +23,10 @@ export type AuthContext = {
 /** The signed-in user before the database has been asked: verified token, no role yet. */
 export type SignedInUser = Omit<AuthContext, "role">;
 
-export type DenyReason = "signed_out" | "session_expired" | "session_revoked" | "banned" | "forbidden" | "unavailable";
+export type DenyReason = "signed_out" | "session_expired" | "session_revoked" | "banned" | "forbidden" | "unavailable" | "mfa_required";
+
+/** Whether a session that still owes its second-factor code may pass: only the code prompt's own page and route. */
+export type MfaOption = { allowMfaPending?: boolean };
 
 export type AuthResult = { ok: true; auth: AuthContext } | { ok: false; reason: DenyReason };
 
@@ -58,8 +62,18 @@ async function verifiedUser(): Promise<TokenResult> {
  * given); otherwise it raises (see denial()).
  */
 function assertSession(sql: postgres.Sql | Tx, user: SignedInUser, permission: Permission | null) {
-  return sql<{ role: string }[]>`
-    select private.assert_session(${user.userId}::uuid, ${user.sessionId}::uuid, ${permission}::public.app_permission)::text as role`;
+  // Besides the session check: whether the user has a verified factor and this session's level (auth.sessions.aal),
+  // for the second-factor rule (lib/auth/aal.ts). Read as the app's own database user, before any role switch.
+  return sql<{ role: string; has_factor: boolean; session_aal: string | null }[]>`
+    select private.assert_session(${user.userId}::uuid, ${user.sessionId}::uuid, ${permission}::public.app_permission)::text as role,
+           exists (select 1 from auth.mfa_factors f where f.user_id = ${user.userId}::uuid and f.status = 'verified') as has_factor,
+           (select s.aal::text from auth.sessions s where s.id = ${user.sessionId}::uuid and s.user_id = ${user.userId}::uuid) as session_aal`;
+}
+
+function owesCode(user: SignedInUser, row: { has_factor: boolean; session_aal: string | null } | undefined): boolean {
+  // No row cannot happen after a successful check; if it did, deny.
+  if (!row) return true;
+  return mfaPending({ hasVerifiedFactor: row.has_factor, tokenAal: user.claims.aal, sessionAal: row.session_aal });
 }
 
 /** Why private.assert_session() refused, or null for any other error. */
@@ -79,11 +93,12 @@ function withRole(user: SignedInUser, role: string | undefined): AuthContext {
  * and server action calls this (through requireUser / requirePermission / withUser / the route wrappers),
  * and Postgres checks again through RLS.
  */
-export async function authenticate(permission?: Permission): Promise<AuthResult> {
+export async function authenticate(permission?: Permission, options: MfaOption = {}): Promise<AuthResult> {
   const verified = await verifiedUser();
   if (!verified.ok) return verified;
   try {
     const [row] = await assertSession(pool(), verified.user, permission ?? null);
+    if (!options.allowMfaPending && owesCode(verified.user, row)) return { ok: false, reason: "mfa_required" };
     return { ok: true, auth: withRole(verified.user, row?.role) };
   } catch (error) {
     const reason = denial(error);
@@ -96,6 +111,7 @@ export async function authenticate(permission?: Permission): Promise<AuthResult>
 async function denyPage(reason: DenyReason, next: string): Promise<never> {
   if (reason === "unavailable") redirect("/unavailable");
   if (reason === "forbidden") redirect("/forbidden");
+  if (reason === "mfa_required") redirect(mfaPromptUrl(next));
   if (reason === "signed_out") {
     const store = await cookies();
     const hasSessionCookie = store.getAll().some((c) => c.name.startsWith("sb-"));
@@ -136,7 +152,7 @@ export async function withUser<T>(
   const verified = await verifiedUser();
   if (!verified.ok) return denyPage(verified.reason, next);
   const { user } = verified;
-  let outcome: { checked: { role: string }[]; result: T };
+  let outcome: { checked: { role: string; has_factor: boolean; session_aal: string | null }[]; result: T };
   try {
     outcome = await withRlsAfterCheck((tx) => assertSession(tx, user, options.permission ?? null).execute(), user.claims, (tx) => load(tx, user));
   } catch (error) {
@@ -144,13 +160,18 @@ export async function withUser<T>(
     if (reason === null) throw error;
     return denyPage(reason, next);
   }
+  // The page's queries have run, read-only and as this user; a session that owes its code sees none of it.
+  if (owesCode(user, outcome.checked[0])) return denyPage("mfa_required", next);
   return { auth: withRole(user, outcome.checked[0]?.role), data: outcome.result };
 }
 
 /** For route handlers and server actions: the user (and permission) or an AppError to map to 401/403. */
-export async function authorizeRequest(permission?: Permission): Promise<AuthContext> {
-  const result = await authenticate(permission);
+export async function authorizeRequest(permission?: Permission, options: MfaOption = {}): Promise<AuthContext> {
+  const result = await authenticate(permission, options);
   if (result.ok) return result.auth;
+  if (result.reason === "mfa_required") {
+    throw new AppError({ code: "mfa_required", message: "Enter the code from your authenticator app to finish signing in" });
+  }
   if (result.reason === "unavailable") throw new AppError({ code: "auth_unavailable", message: "Sign-in service unavailable" });
   if (result.reason === "forbidden") throw new AppError({ code: "forbidden", message: "You do not have permission to do this" });
   throw new AppError({ code: "unauthenticated", message: "Sign in to continue" });
