@@ -129,6 +129,14 @@ test("two-factor end to end: enrol with the QR code's secret, sign-in then asks 
     await expect(page.getByTestId("no-factors")).toBeVisible();
     expect(await factorsOf(userId)).toEqual([]);
     expect(await auditActions(userId)).toContain("factor_unenrolled");
+
+    // Both changes are in the person's security activity, newest first.
+    await page.goto("/account/activity");
+    const events = page.getByTestId("activity-event");
+    await expect(events.filter({ hasText: "Two-factor method removed" })).toHaveCount(1);
+    await expect(events.filter({ hasText: "Two-factor method added" })).toHaveCount(1);
+    const titles = await events.allTextContents();
+    expect(titles.findIndex((t) => t.includes("Two-factor method removed"))).toBeLessThan(titles.findIndex((t) => t.includes("Two-factor method added")));
   } finally {
     await context.close();
   }
