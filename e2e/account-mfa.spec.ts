@@ -257,7 +257,21 @@ test("a second authenticator can be added; a page that sent the person here is o
     const userId = await userIdByEmail(who.email);
 
     await page.goto(`/account/two-factor?next=${encodeURIComponent("https://evil.example/admin")}`);
+    // A bad name is refused at the field, keeping what was typed; nothing reaches the Auth server.
+    for (const [typed, message] of [
+      ["<b>Phone</b>", "A name cannot contain < or >"],
+      ["x".repeat(61), "Keep the name under 60 characters"],
+      ["   ", "Give the authenticator a name"],
+    ] as const) {
+      await page.getByLabel("Name for the authenticator").fill(typed);
+      await page.getByRole("button", { name: "Add an authenticator app" }).click();
+      await expect(page.getByTestId("enrol-name-error")).toHaveText(message);
+      await expect(page.getByLabel("Name for the authenticator")).toHaveValue(typed);
+      await expect(page.getByLabel("Name for the authenticator")).toHaveAttribute("aria-invalid", "true");
+    }
+    expect(await factorsOf(userId)).toEqual([]);
     await enrol("Phone");
+    await expect(page.getByTestId("enrol-name-error")).toHaveCount(0);
     await expect(page.getByTestId("mfa-continue")).toHaveCount(0);
 
     await page.goto(`/account/two-factor?next=${encodeURIComponent("/admin/users?q=ada")}`);

@@ -3,6 +3,7 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useId, useState } from "react";
 import type { AccountFactor, Enrolment } from "@/lib/account/mfa";
+import { FACTOR_NAME_MAX, factorNameProblem } from "@/lib/account/mfa-input";
 import { formatWhen } from "@/lib/account/session-labels";
 import type { Provider } from "@/lib/auth/providers";
 import type { StepUpRequirement } from "@/lib/auth/step-up-requirement";
@@ -44,9 +45,10 @@ export function TwoFactorSection({
   const [name, setName] = useState("Authenticator app");
   const [code, setCode] = useState("");
   const [codeError, setCodeError] = useState<string | null>(null);
+  const [nameError, setNameError] = useState<string | null>(null);
   const [pending, setPending] = useState<Enrolment | null>(null);
   const [enabled, setEnabled] = useState(false);
-  const ids = { name: useId(), code: useId(), codeError: useId() };
+  const ids = { name: useId(), nameError: useId(), code: useId(), codeError: useId() };
   const refresh = () => queryClient.invalidateQueries({ queryKey: FACTORS_KEY });
 
   const enrolMutation = useMutation({
@@ -57,7 +59,11 @@ export function TwoFactorSection({
       setCode("");
       setCodeError(null);
     },
-    onError: (error) => setNotice({ kind: "alert", text: `The authenticator could not be added. ${failureMessage(error)}` }),
+    onError: (error) => {
+      // A refusal of the name is shown at the field, with what was typed kept.
+      if (error instanceof RequestError && error.code === "invalid_input") setNameError(error.message);
+      else setNotice({ kind: "alert", text: `The authenticator could not be added. ${failureMessage(error)}` });
+    },
   });
   const verifyMutation = useMutation({
     mutationFn: ({ factorId, code: c }: { factorId: string; code: string }) => verify(factorId, c),
@@ -73,12 +79,20 @@ export function TwoFactorSection({
   });
   const removeMutation = useMutation({
     mutationFn: (factor: AccountFactor) => remove(factor.id),
-    onMutate: () => setNotice(null),
+    // Gone from the list at once; put back if the server refuses.
+    onMutate: async (factor) => {
+      setNotice(null);
+      await queryClient.cancelQueries({ queryKey: FACTORS_KEY });
+      const previous = queryClient.getQueryData<AccountFactor[]>(FACTORS_KEY);
+      if (previous) queryClient.setQueryData<AccountFactor[]>(FACTORS_KEY, previous.filter((f) => f.id !== factor.id));
+      return { previous };
+    },
     onSuccess: (_r, factor) => {
       setStepUp(null);
       setNotice({ kind: "status", text: `${factor.name} was removed.` });
     },
-    onError: (error, factor) => {
+    onError: (error, factor, context) => {
+      if (context?.previous) queryClient.setQueryData(FACTORS_KEY, context.previous);
       setNotice({ kind: "alert", text: `${factor.name} was not removed. ${failureMessage(error)}` });
       if (error instanceof RequestError && error.code === "step_up_required") setStepUp(error.requirement ?? "aal2");
     },
@@ -163,16 +177,33 @@ export function TwoFactorSection({
       ) : (
         <form
           className="flex flex-col gap-3 sm:flex-row sm:items-end"
+          noValidate
           onSubmit={(event) => {
             event.preventDefault();
-            enrolMutation.mutate(name);
+            const problem = factorNameProblem(name);
+            setNameError(problem);
+            if (problem === null) enrolMutation.mutate(name);
           }}
         >
           <div className="flex-1">
             <label htmlFor={ids.name} className="text-sm font-medium">
               Name for the authenticator
             </label>
-            <input id={ids.name} name="name" maxLength={60} value={name} onChange={(e) => setName(e.target.value)} className={inputClass} />
+            <input
+              id={ids.name}
+              name="name"
+              maxLength={FACTOR_NAME_MAX * 2}
+              value={name}
+              onChange={(e) => setName(e.target.value)}
+              aria-invalid={nameError ? true : undefined}
+              aria-describedby={nameError ? ids.nameError : undefined}
+              className={inputClass}
+            />
+            {nameError ? (
+              <p id={ids.nameError} role="alert" data-testid="enrol-name-error" className="mt-1 text-sm text-red-700">
+                {nameError}
+              </p>
+            ) : null}
           </div>
           <Button type="submit" className="sm:w-auto" disabled={busy}>
             {factors.length === 0 ? "Add an authenticator app" : "Add another authenticator app"}

@@ -1,11 +1,12 @@
 import "server-only";
 import { isAuthApiError, isAuthRetryableFetchError } from "@supabase/supabase-js";
-import { z } from "zod";
-import { normalizeTotpCode } from "../auth/aal";
 import { stepUpRequired } from "../auth/step-up-errors";
 import { AppError } from "../errors";
 import { createClient } from "../supabase/server";
 import { parseInput } from "./account-errors";
+import { enrolInput, promptInput, removeFactorInput, verifyEnrolmentInput } from "./mfa-input";
+
+export { enrolInput, promptInput, removeFactorInput, verifyEnrolmentInput };
 
 /** One TOTP factor of the user, as the Two-factor section lists it. */
 export type AccountFactor = { id: string; name: string; verified: boolean; createdAt: string };
@@ -13,20 +14,6 @@ export type AccountFactor = { id: string; name: string; verified: boolean; creat
 /** What enrolment shows once: the QR code as a data: URI (an image, never markup) and the secret as text. */
 export type Enrolment = { factorId: string; name: string; qrCode: string; secret: string };
 
-const name = z.string().trim().min(1, "Give the authenticator a name").max(60, "Keep the name under 60 characters");
-const code = z.string().max(32).transform((value, ctx) => {
-  const normalized = normalizeTotpCode(value);
-  if (normalized === null) {
-    ctx.addIssue({ code: "custom", message: "Enter the 6-digit code from your authenticator app" });
-    return z.NEVER;
-  }
-  return normalized;
-});
-
-export const enrolInput = z.object({ name }).strict();
-export const verifyEnrolmentInput = z.object({ factorId: z.uuid(), code }).strict();
-export const removeFactorInput = z.object({ factorId: z.uuid() }).strict();
-export const promptInput = z.object({ code, next: z.string().max(2048).optional() }).strict();
 
 /** The Auth server's refusals, as the app's errors: never a 500 for something the person did. */
 export function mfaError(error: unknown): unknown {

@@ -6,10 +6,10 @@ export const DISPLAY_NAME_MAX = 80;
 export const AVATAR_URL_MAX = 2048;
 
 /** C0 and C1 controls and DEL, line and paragraph separators, and the bidi embeddings, overrides and isolates. */
-const CONTROL = /[\p{Cc}\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]/u;
+export const CONTROL = /[\p{Cc}\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]/u;
 /** A lone surrogate: text that no UTF-8 encoding can represent. */
-const LONE_SURROGATE = /\p{Cs}/u;
-const MARKUP = /[<>]/;
+export const LONE_SURROGATE = /\p{Cs}/u;
+export const MARKUP = /[<>]/;
 
 /** Length as a person counts it roughly, and as Postgres's char_length() does: code points, not UTF-16 units. */
 export function characterCount(value: string): number {
