@@ -4,7 +4,7 @@
 begin;
 create extension if not exists pgtap with schema extensions;
 
-select plan(119);
+select plan(121);
 
 -- The personas (alice, bob, support, admin, banned, revoked, reused, norole) and act_as().
 \ir fixtures/matrix.psql
@@ -56,8 +56,17 @@ select pg_temp.user_roles_refused('alice', 'the user', 'own');
 select pg_temp.user_roles_refused('bob', 'another user', 'own');
 select pg_temp.user_roles_refused('support', 'support', 'all');
 
+-- Role writes need an AAL2 session (20261206100200_admin_writes.sql): refused at aal1, allowed once the
+-- admin has given a code.
 select pg_temp.act_as('admin');
 select is((select count(*)::int from public.user_roles), :total_roles, 'user_roles: admin selects every row');
+select throws_ok($$insert into public.user_roles (user_id, role) values (pg_temp.uid('norole'), 'support')$$,
+  '42501', null, 'user_roles: an admin with an aal1 session cannot insert');
+with u as (update public.user_roles set role = 'support' where user_id = pg_temp.uid('bob') returning 1)
+select is(count(*)::int, 0, 'user_roles: an admin with an aal1 session cannot update') from u;
+reset role;
+select pg_temp.verify_mfa('admin') is not null as admin_verified \gset
+select pg_temp.act_as('admin');
 select lives_ok($$insert into public.user_roles (user_id, role) values (pg_temp.uid('norole'), 'support')$$,
   'user_roles: admin inserts (roles.assign)');
 with u as (update public.user_roles set role = 'support' where user_id = pg_temp.uid('bob') returning 1)

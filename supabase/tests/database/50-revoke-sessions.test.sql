@@ -3,7 +3,7 @@
 begin;
 create extension if not exists pgtap with schema extensions;
 
-select plan(23);
+select plan(25);
 
 -- The shared personas, with carol (a third plain user) and without reused and norole.
 \set personas '{alice,bob,carol,support,admin,banned,revoked}'
@@ -46,6 +46,14 @@ select throws_ok($$select private.revoke_user_sessions(pg_temp.uid('bob'))$$, '4
   'support (read-only, no sessions.revoke) cannot revoke sessions');
 reset role;
 select is(pg_temp.sessions_of('bob'), 1, 'bob still keeps his session');
+
+-- An admin needs an AAL2 session: without a verified factor, mfa_enrolment_required.
+select pg_temp.act_as('admin');
+select throws_ok($$select private.revoke_user_sessions(pg_temp.uid('bob'))$$, 'AAL01', null,
+  'an admin without a verified factor cannot revoke sessions (AAL01, mfa_enrolment_required)');
+reset role;
+select is(pg_temp.sessions_of('bob'), 1, 'bob still keeps his session after the aal1 admin''s call');
+select pg_temp.verify_mfa('admin') is not null as admin_verified \gset
 
 -- What it removes
 select pg_temp.act_as('admin');

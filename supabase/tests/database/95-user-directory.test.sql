@@ -213,7 +213,9 @@ insert into public.user_roles (user_id, role) values ('00000000-0000-4000-8000-0
 select is((select role from private.user_directory where id = '00000000-0000-4000-8000-00000000d001'), 'admin'::public.app_role,
   'user_roles insert: made admin');
 
--- A role change through the data path, as an admin does it (the trigger runs for the acting admin too).
+-- A role change through the data path, as an admin does it (the trigger runs for the acting admin too;
+-- role writes need an AAL2 session).
+select pg_temp.verify_mfa('admin') is not null as admin_verified \gset
 select pg_temp.act_as('admin');
 update public.user_roles set role = 'user' where user_id = '00000000-0000-4000-8000-00000000d001';
 reset role;
