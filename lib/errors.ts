@@ -9,6 +9,8 @@ export type AppErrorCode =
   | "auth_unavailable"
   | "step_up_required"
   | "mfa_required"
+  | "mfa_enrolment_required"
+  | "conflict"
   | "rate_limited"
   | "internal";
 
@@ -23,6 +25,8 @@ const STATUS: Record<AppErrorCode, number> = {
   auth_unavailable: 503,
   step_up_required: 403,
   mfa_required: 403,
+  mfa_enrolment_required: 403,
+  conflict: 409,
   rate_limited: 429,
   internal: 500,
 };

@@ -1,33 +1,29 @@
 import "server-only";
-import { z } from "zod";
 import type { AuthContext } from "../auth/guard";
 import { withRls } from "../db/rls";
 import type { ActionResult } from "../errors";
 import { auditMeta, type AuditMetaInput } from "../audit/meta";
-import { assertCan, assertNotSelf } from "./check-permission";
-import { recordAuditEvent } from "./record-audit-event";
+import { assertCan } from "./check-permission";
+import { revokeSessionsInput } from "./revoke-sessions-input";
 import { runAdminOperation } from "./run-operation";
 
-export const revokeSessionsInput = z.object({ userId: z.uuid() });
+export { revokeSessionsBody, revokeSessionsInput } from "./revoke-sessions-input";
 
 export type RevokeSessionsResult = ActionResult<{ userId: string; sessionsRevoked: number }>;
 
 /**
  * Signs a user out everywhere: deletes their auth.sessions rows (refresh tokens go with them), so their
  * access tokens are refused by the guard and by RLS on the next request although they have not expired.
- * The deletion and its audit row share one transaction, run as the acting staff member.
+ * private.admin_revoke_sessions(): sessions.revoke, AAL2, not the actor's own account, and the
+ * `sessions.revoke` audit row in the same transaction.
  */
 export async function revokeSessions(auth: AuthContext, input: unknown, meta: AuditMetaInput = {}): Promise<RevokeSessionsResult> {
   return runAdminOperation(async () => {
     const { userId } = revokeSessionsInput.parse(input);
     assertCan(auth, "sessions.revoke");
-    assertNotSelf(auth, userId, "force-sign-out");
-    const sessionsRevoked = await withRls(auth.claims, async (tx) => {
-      const [row] = await tx<{ removed: number }[]>`select private.revoke_user_sessions(${userId}::uuid) as removed`;
-      const removed = row?.removed ?? 0;
-      await recordAuditEvent(tx, auth, { action: "sessions.revoke", targetUserId: userId, after: { sessions_revoked: removed } }, auditMeta(meta));
-      return removed;
-    });
-    return { ok: true as const, userId, sessionsRevoked };
+    const m = auditMeta(meta);
+    const [row] = await withRls(auth.claims, (tx) => tx<{ removed: number }[]>`
+      select private.admin_revoke_sessions(${userId}::uuid, null, ${m.ip}::inet, ${m.userAgent}, ${m.requestId}) as removed`);
+    return { ok: true as const, userId, sessionsRevoked: row?.removed ?? 0 };
   });
 }

@@ -1,40 +1,31 @@
 import "server-only";
-import { z } from "zod";
 import type { AuthContext } from "../auth/guard";
-import { ROLES, type AppRole } from "../auth/permissions";
+import type { AppRole } from "../auth/permissions";
 import { withRls } from "../db/rls";
 import type { ActionResult } from "../errors";
 import { auditMeta, type AuditMetaInput } from "../audit/meta";
-import { assertCan, assertNotSelf } from "./check-permission";
-import { recordAuditEvent } from "./record-audit-event";
+import { assertCan } from "./check-permission";
 import { runAdminOperation } from "./run-operation";
+import { setRoleInput } from "./set-role-input";
 
-export const setRoleInput = z.object({ userId: z.uuid(), role: z.enum(ROLES) });
+export { setRoleBody, setRoleInput } from "./set-role-input";
 
-export type SetRoleResult = ActionResult<{ userId: string; before: AppRole | null; after: AppRole; changed: boolean }>;
+export type SetRoleResult = ActionResult<{ userId: string; before: AppRole | null; after: AppRole | null; changed: boolean }>;
 
 /**
- * Gives a user a role, effective on their next request (private.authorize() reads the table; the token's
- * user_role claim follows at its next refresh). Runs as the acting admin through RLS, which requires
- * roles.assign on their current role; the change and its audit row share one transaction. Admins cannot
- * change their own role, so the last admin cannot demote themselves by accident.
+ * Assigns a role, or removes the role row (`role: null`), effective on the user's next request
+ * (private.authorize() reads the table; the token's user_role claim follows at its next refresh).
+ * private.admin_set_role(): roles.assign, AAL2, not the actor's own role, never the last admin, and the
+ * `role.assign` / `role.remove` audit row in the same transaction.
  */
 export async function setRole(auth: AuthContext, input: unknown, meta: AuditMetaInput = {}): Promise<SetRoleResult> {
   return runAdminOperation(async () => {
-    const { userId, role } = setRoleInput.parse(input);
+    const { userId, role, reason } = setRoleInput.parse(input);
     assertCan(auth, "roles.assign");
-    assertNotSelf(auth, userId, "change the role of");
-    const before = await withRls(auth.claims, async (tx) => {
-      const [current] = await tx<{ role: AppRole }[]>`
-        select role from public.user_roles where user_id = ${userId} for update`;
-      const previous = current?.role ?? null;
-      if (previous === role) return previous;
-      await tx`
-        insert into public.user_roles (user_id, role) values (${userId}, ${role})
-        on conflict (user_id) do update set role = excluded.role`;
-      await recordAuditEvent(tx, auth, { action: "role.assign", targetUserId: userId, before: { role: previous }, after: { role } }, auditMeta(meta));
-      return previous;
-    });
-    return { ok: true as const, userId, before, after: role, changed: before !== role };
+    const m = auditMeta(meta);
+    const [row] = await withRls(auth.claims, (tx) => tx<{ previous_role: AppRole | null; new_role: AppRole | null; changed: boolean }[]>`
+      select previous_role::text as previous_role, new_role::text as new_role, changed
+      from private.admin_set_role(${userId}::uuid, ${role}::public.app_role, ${reason ?? null}, ${m.ip}::inet, ${m.userAgent}, ${m.requestId})`);
+    return { ok: true as const, userId, before: row?.previous_role ?? null, after: row?.new_role ?? null, changed: row?.changed ?? false };
   });
 }

@@ -1,6 +1,8 @@
 import "server-only";
 import { NextResponse, type NextRequest } from "next/server";
 import { getConfig } from "../config";
+import { postgresError } from "../db/errors";
+import { withRls } from "../db/rls";
 import { AppError, toHttpStatus } from "../errors";
 import { noStore } from "../http/no-store";
 import { assertSameOrigin } from "./csrf";
@@ -50,4 +52,52 @@ export function withAuth(handler: (request: NextRequest, auth: AuthContext) => P
  */
 export function withStepUp(handler: (request: NextRequest, auth: AuthContext) => Promise<NextResponse>, opts: { permission?: Permission } = {}) {
   return withSameOrigin(async (request) => handler(request, await authorizeStepUp(opts.permission)));
+}
+
+/**
+ * The refusals of private.assert_admin_write() (and of every admin write function, which calls it): AAL01
+ * when the actor has no verified factor, AAL02 when this session is aal1. Null for any other error.
+ */
+export function adminWriteDenial(error: unknown): AppError | null {
+  const code = postgresError(error)?.code;
+  if (code === "AAL01") {
+    return new AppError({ code: "mfa_enrolment_required", message: "Set up two-factor authentication before making changes" });
+  }
+  if (code === "AAL02") {
+    return new AppError({ code: "mfa_required", message: "Enter a code from your authenticator app before making changes" });
+  }
+  return null;
+}
+
+/**
+ * The server's check before an admin write, decided by Postgres as the actor: the permission on their current
+ * role, a live session, and an AAL2 session (403 `mfa_enrolment_required` or `mfa_required`). Each write's
+ * own SQL checks the same again in the transaction of its change.
+ */
+export async function assertAdminWrite(auth: AuthContext, permission: Permission): Promise<void> {
+  try {
+    await withRls(auth.claims, (tx) => tx`select private.assert_admin_write(${permission}::public.app_permission)`);
+  } catch (error) {
+    const denial = adminWriteDenial(error);
+    if (denial) throw denial;
+    if (postgresError(error)?.code === "42501") throw new AppError({ code: "forbidden", message: "You do not have permission to do this" });
+    throw error;
+  }
+}
+
+/**
+ * Wraps the route handler of an admin write: the CSRF check, the guard with `permission`, then
+ * assertAdminWrite (permission and AAL2 in Postgres), all before the body is read. The route's context
+ * (`{ params }`) is passed on.
+ */
+export function withAdminWrite<C>(
+  handler: (request: NextRequest, auth: AuthContext, context: C) => Promise<NextResponse>,
+  opts: { permission: Permission },
+) {
+  return async (request: NextRequest, context: C): Promise<NextResponse> =>
+    withSameOrigin(async (req) => {
+      const auth = await authorizeRequest(opts.permission);
+      await assertAdminWrite(auth, opts.permission);
+      return handler(req, auth, context);
+    })(request);
 }
