@@ -118,9 +118,11 @@ export async function readUserAudit(tx: Tx, userId: string, query: UserAuditQuer
   if (query.cursor !== undefined && cursor === null) throw invalid("cursor: not a cursor from this list");
   // One more than the page to know whether an older page exists; at the largest page, a full page says so.
   const ask = Math.min(limit + 1, USER_AUDIT_PAGE_MAX);
+  // The cursor's time goes as text, cast by Postgres: postgres.js serialises a timestamptz parameter through a
+  // JavaScript Date, which would drop its microseconds (and skip events that share the millisecond).
   const rows = await tx<AuditRow[]>`
     select id, cursor_at, action, actor_id, actor_email, actor_name, target_user_id, target_email, target_name, ip, user_agent, before, after
-    from private.list_user_audit(${userId}::uuid, ${cursor?.at ?? null}::timestamptz, ${cursor?.id ?? null}::uuid, ${ask}::integer)`;
+    from private.list_user_audit(${userId}::uuid, ${cursor?.at ?? null}::text::timestamptz, ${cursor?.id ?? null}::uuid, ${ask}::integer)`;
   const page = rows.slice(0, limit);
   const last = page.at(-1);
   const more = rows.length > limit || (ask === limit && rows.length === limit);

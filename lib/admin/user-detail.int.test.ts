@@ -113,6 +113,24 @@ describe("listUserAudit", () => {
     expect(all.nextCursor).toBeNull();
   });
 
+  it("events of one transaction (the same microsecond) page through once each: the cursor keeps its microseconds", async () => {
+    await db.begin(async (tx) => {
+      await tx`select set_config('role', 'authenticated', true), set_config('request.jwt.claims', ${JSON.stringify(admin.claims)}, true)`;
+      await tx`insert into public.audit_events (actor_id, action, target_user_id) select ${admin.userId}, 'user.ban', ${other.id} from generate_series(1, 5)`;
+    });
+    const ids: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await listUserAudit(admin, other.id, { limit: 2, ...(cursor ? { cursor } : {}) });
+      ids.push(...page.events.map((e) => e.id));
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor);
+    const expected = await db<{ id: string }[]>`
+      select id from public.audit_events where target_user_id = ${other.id} or actor_id = ${other.id} order by created_at desc, id desc`;
+    expect(expected).toHaveLength(6);
+    expect(ids).toEqual(expected.map((r) => r.id));
+  });
+
   it("a page of exactly the rest says there is no more", async () => {
     const page = await listUserAudit(admin, target.id, { limit: 8 });
     expect(page.events).toHaveLength(8);
