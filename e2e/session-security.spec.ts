@@ -266,8 +266,8 @@ test.describe("x-middleware-subrequest (CVE-2025-29927) does not skip the checks
       expectBackAtLogin(forged, "/account");
       expectNoUserData(forged.hops, user);
       const plain = await visit(playwright, "/admin", { cookie: encodeSession(user.session), headers: { "x-middleware-subrequest": value } });
-      expect(plain.hops[0]?.status).toBe(307);
-      expect(plain.hops[0]?.location).toBe("/forbidden");
+      // Without users.read the admin area answers 404, as if it did not exist.
+      expect(plain.hops.map((h) => h.status)).toEqual([404]);
       expect(plain.hops.map((h) => h.body).join("")).not.toContain('data-testid="admin-users"');
     }
   });

@@ -1,35 +1,20 @@
 import type { Metadata } from "next";
-import { Card, PageShell } from "@/components/ui/card";
-import { listUsers } from "@/lib/admin/list-users";
-import { withUser } from "@/lib/auth/guard";
+import { notFound } from "next/navigation";
+import { UsersScreen } from "@/components/admin/users-screen";
+import { toSearchParams } from "@/lib/admin/format";
+import { staffMetadata } from "@/lib/admin/staff-access";
+import { loadUsersPage } from "@/lib/admin/users-page";
 
-export const metadata: Metadata = { title: "Users" };
+export function generateMetadata(): Promise<Metadata> {
+  return staffMetadata("Users");
+}
 
-export default async function AdminPage() {
-  const { data: users } = await withUser((tx) => listUsers(tx), { permission: "users.read", next: "/admin" });
-  return (
-    <PageShell>
-      <Card className="max-w-2xl">
-        <h1 className="text-xl font-semibold">Users</h1>
-        <table className="mt-6 w-full text-left text-sm" data-testid="admin-users">
-          <thead className="text-zinc-500">
-            <tr>
-              <th className="py-2 font-medium">Name</th>
-              <th className="py-2 font-medium">Role</th>
-              <th className="py-2 font-medium">Joined</th>
-            </tr>
-          </thead>
-          <tbody>
-            {users.map((u) => (
-              <tr key={u.id} className="border-t border-zinc-100">
-                <td className="py-2">{u.displayName ?? "—"}</td>
-                <td className="py-2">{u.role}</td>
-                <td className="py-2">{new Date(u.createdAt).toLocaleDateString("en")}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </Card>
-    </PageShell>
-  );
+/**
+ * /admin shows the users table, as /admin/users does (its searches go to /admin/users); anyone signed in
+ * without users.read gets a 404, and sign-in brings the signed-out back here.
+ */
+export default async function AdminPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+  const data = await loadUsersPage(toSearchParams(await searchParams), "/admin");
+  if (!data) notFound();
+  return <UsersScreen data={data} />;
 }
