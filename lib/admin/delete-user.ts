@@ -17,7 +17,8 @@ export type DeleteUserResult = ActionResult<{ userId: string }>;
  * them; the audit trail stays). Postgres first records the request
  * (private.admin_request_user_deletion(): users.delete, AAL2, not the actor's own account, the typed email
  * must be the user's, never the last admin); the Auth server's delete then fires the trigger that checks the
- * last admin again and writes the `user.delete` audit row in the deletion's own transaction.
+ * last admin again and writes the `user.delete` audit row in the deletion's own transaction. If the Auth
+ * server refuses, the request is withdrawn.
  */
 export async function deleteUser(auth: AuthContext, input: unknown, meta: AuditMetaInput = {}): Promise<DeleteUserResult> {
   return runAdminOperation(async () => {
@@ -27,7 +28,10 @@ export async function deleteUser(auth: AuthContext, input: unknown, meta: AuditM
     await withRls(auth.claims, (tx) => tx`
       select private.admin_request_user_deletion(${userId}::uuid, ${confirmEmail}, ${reason ?? null}, ${m.ip}::inet, ${m.userAgent}, ${m.requestId})`);
     const deleted = await createAdminClient().auth.admin.deleteUser(userId);
-    if (deleted.error) throw authAdminError(deleted.error);
+    if (deleted.error) {
+      await withRls(auth.claims, (tx) => tx`select private.admin_cancel_user_deletion(${userId}::uuid)`).catch((error: unknown) => console.error(error));
+      throw authAdminError(deleted.error);
+    }
     return { ok: true as const, userId };
   });
 }

@@ -5,7 +5,7 @@
 begin;
 create extension if not exists pgtap with schema extensions;
 
-select plan(110);
+select plan(121);
 
 -- alice, bob, carol, dave: plain users. admin and boss: admins on AAL2 sessions. nofactor: an admin without a
 -- factor. aal1: an admin with a verified factor whose session is aal1.
@@ -405,6 +405,29 @@ select is(pg_temp.request_factor_as('nofactor', 'dave', '00000000-0000-4000-8000
   'remove factor: an admin without a factor is refused');
 select is(pg_temp.request_factor_as('admin', 'bob', '00000000-0000-4000-8000-0000000fac01'), 'P0002 No such factor',
   'remove factor: a factor of another user is not found');
+-- A request the Auth server then refused is withdrawn, by its own admin only (20261206100300).
+select is(pg_temp.request_factor_as('admin', 'dave', '00000000-0000-4000-8000-0000000fac02'), 'ok', 'remove factor: a request to withdraw');
+select pg_temp.act_as('boss');
+select lives_ok($$select private.admin_cancel_factor_removal('00000000-0000-4000-8000-0000000fac02')$$, 'cancel: another admin may call it');
+reset role;
+select is((select count(*)::int from private.admin_factor_removals), 1, 'cancel: but another admin''s request stays');
+select pg_temp.act_as('admin');
+select lives_ok($$select private.admin_cancel_factor_removal('00000000-0000-4000-8000-0000000fac02')$$, 'cancel: the admin withdraws it');
+reset role;
+select is((select count(*)::int from private.admin_factor_removals), 0, 'cancel: the factor removal request is gone');
+select is(pg_temp.request_deletion_as('admin', 'dave', 'dave@rls.test'), 'ok', 'cancel: a deletion request');
+select pg_temp.act_as('boss');
+select lives_ok($$select private.admin_cancel_user_deletion(pg_temp.uid('dave'))$$, 'cancel: another admin may call it');
+reset role;
+select is((select count(*)::int from private.admin_user_deletions), 1, 'cancel: but another admin''s deletion request stays');
+select pg_temp.act_as('admin');
+select lives_ok($$select private.admin_cancel_user_deletion(pg_temp.uid('dave'))$$, 'cancel: the admin withdraws the deletion');
+reset role;
+select is((select count(*)::int from private.admin_user_deletions), 0, 'cancel: the deletion request is gone');
+select pg_temp.act_as('anon');
+select throws_ok($$select private.admin_cancel_user_deletion(pg_temp.uid('dave'))$$, '42501', null, 'cancel: anon may not call it');
+reset role;
+
 select is(pg_temp.request_factor_as('admin', 'dave', '00000000-0000-4000-8000-0000000fac01'), 'ok', 'remove factor: an admin records the request');
 delete from auth.mfa_factors where id = '00000000-0000-4000-8000-0000000fac01';
 select results_eq(
@@ -425,7 +448,8 @@ select is(
         where p.pronamespace = 'private'::regnamespace
           and p.proname in ('session_mfa_verified', 'assert_admin_write', 'admin_ban_user', 'admin_unban_user', 'admin_set_role',
                             'admin_end_user_session', 'admin_revoke_sessions', 'admin_request_user_creation',
-                            'admin_cancel_user_creation', 'admin_request_user_deletion', 'admin_request_factor_removal')
+                            'admin_cancel_user_creation', 'admin_request_user_deletion', 'admin_request_factor_removal',
+                            'admin_cancel_user_deletion', 'admin_cancel_factor_removal')
           and not (p.prosecdef and has_function_privilege('authenticated', p.oid, 'execute')
                    and not has_function_privilege('anon', p.oid, 'execute')
                    and not has_function_privilege('service_role', p.oid, 'execute'))),
