@@ -179,6 +179,9 @@ test("an AAL2 admin bans, unbans, changes a role and ends sessions; the user's n
   expect(await promoted.json()).toEqual({ ok: true, userId: target.id, before: "user", after: "support", changed: true });
   const removed = await post(`${u}/role`, { role: null });
   expect(await removed.json()).toMatchObject({ ok: true, after: null });
+  expect(await sql("select 1 from public.user_roles where user_id = $1", [target.id])).toHaveLength(0);
+  // Back to an explicit `user` row, as every other user of the database has.
+  expect(await (await post(`${u}/role`, { role: "user" })).json()).toMatchObject({ ok: true, before: null, after: "user" });
 
   const again = await playwright.request.newContext({ baseURL: APP_ORIGIN });
   await signInByRequest(again, { email: target.email });
@@ -203,7 +206,7 @@ test("an AAL2 admin bans, unbans, changes a role and ends sessions; the user's n
     "select action from public.audit_events where actor_id = $1 and target_user_id = $2 order by created_at",
     [admin.id, target.id],
   );
-  expect(actions.map((a) => a.action)).toEqual(["user.ban", "user.unban", "role.assign", "role.remove", "sessions.revoke"]);
+  expect(actions.map((a) => a.action)).toEqual(["user.ban", "user.unban", "role.assign", "role.remove", "role.assign", "sessions.revoke"]);
   for (const who of [target, admin]) await who.ctx.dispose();
 });
 
