@@ -102,7 +102,9 @@ function ToastRoot({ children }: { children: ReactNode }) {
         t.kind === "error" ? "border-red-200 bg-red-50 text-red-900" : "border-emerald-200 bg-emerald-50 text-emerald-900"
       }`}
     >
-      <p className="min-w-0 flex-1 break-words">{t.text}</p>
+      <p className="min-w-0 flex-1 break-words" data-testid="toast-text">
+        {t.text}
+      </p>
       <button
         type="button"
         onClick={() => dismiss(t.id)}

@@ -3,6 +3,7 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
 import { createContext, useContext } from "react";
+import type { BAN_DURATIONS as BAN_DURATION_VALUES } from "@/lib/admin/ban-user-input";
 import type { AdminUserDetail } from "@/lib/admin/get-user-detail";
 import type { AppRole } from "@/lib/auth/permissions";
 import { useToast } from "./toast";
@@ -123,16 +124,22 @@ export function useUserMutation<V, R>(userId: string, spec: MutationSpec<V, R>) 
   });
 }
 
+/** The ban durations the dialog offers, in words: the values of lib/admin/ban-user-input.ts. */
 export const BAN_DURATIONS = [
   { value: "1h", label: "1 hour", hours: 1 },
   { value: "24h", label: "24 hours", hours: 24 },
   { value: "168h", label: "7 days", hours: 168 },
   { value: "720h", label: "30 days", hours: 720 },
   { value: "876000h", label: "Permanent", hours: 876000 },
-] as const;
+] as const satisfies readonly { value: (typeof BAN_DURATION_VALUES)[number]; label: string; hours: number }[];
 export type BanDuration = (typeof BAN_DURATIONS)[number]["value"];
 
 export const REASON_MAX = 500;
+
+/** What a reason field says about a refused value (the shared schema's message, for a person). */
+export function reasonProblem(issue: string | undefined): string {
+  return issue ? `The reason ${issue}.` : "Check the reason.";
+}
 
 /** Lower to higher: a change to a lower rank takes permissions away (a demotion) and asks for confirmation. */
 export function roleRank(role: AppRole | null): number {

@@ -1,15 +1,16 @@
 "use client";
 
 import { useId, useState } from "react";
+import { banUserBody } from "@/lib/admin/ban-user-input";
 import { ConfirmDialog } from "./confirm-dialog";
-import { BAN_DURATIONS, REASON_MAX, type BanDuration } from "./user-actions";
+import { BAN_DURATIONS, REASON_MAX, reasonProblem, type BanDuration } from "./user-actions";
 
 export type BanRequest = { duration: BanDuration; reason: string };
 
 /**
- * Ban with a duration and a required reason. The reason is checked here as the server checks it (1 to 500
- * characters after trimming), with the message next to the field; the server's own refusal (your own account)
- * comes back as a toast.
+ * Ban with a duration and a required reason. The body is checked here with the route's own schema
+ * (lib/admin/ban-user-input.ts: one line of 1 to 500 characters), with the message next to the field; the
+ * server's own refusal (your own account) comes back as a toast.
  */
 export function UserBanDialog({ open, name, onConfirm, onCancel }: { open: boolean; name: string; onConfirm: (request: BanRequest) => void; onCancel: () => void }) {
   const [duration, setDuration] = useState<BanDuration>("24h");
@@ -26,15 +27,14 @@ export function UserBanDialog({ open, name, onConfirm, onCancel }: { open: boole
     setProblem(null);
   };
   const confirm = () => {
-    const trimmed = reason.trim();
-    const why = trimmed === "" ? "Give a reason for the ban." : trimmed.length > REASON_MAX ? `Keep the reason under ${REASON_MAX} characters.` : null;
-    if (why) {
-      setProblem(why);
+    const parsed = banUserBody.safeParse({ duration, reason });
+    if (!parsed.success) {
+      setProblem(reason.trim() === "" ? "Give a reason for the ban." : reasonProblem(parsed.error.issues[0]?.message));
       document.getElementById(reasonId)?.focus();
       return;
     }
     reset();
-    onConfirm({ duration, reason: trimmed });
+    onConfirm({ duration, reason: parsed.data.reason });
   };
 
   return (

@@ -1,8 +1,9 @@
 "use client";
 
 import { useId, useState } from "react";
+import { confirmsEmail, deleteUserBody } from "@/lib/admin/delete-user-input";
 import { ConfirmDialog } from "./confirm-dialog";
-import { REASON_MAX } from "./user-actions";
+import { REASON_MAX, reasonProblem } from "./user-actions";
 
 export type DeleteRequest = { confirmEmail: string; reason?: string };
 
@@ -29,17 +30,18 @@ export function UserDeleteDialog(props: {
   const problemId = useId();
 
   const confirm = () => {
-    if (typed.trim().toLowerCase() !== email.toLowerCase()) {
+    if (!confirmsEmail(typed, email)) {
       setProblem("Type the user's email exactly as shown to confirm.");
       document.getElementById(typedId)?.focus();
       return;
     }
-    if (reason.trim().length > REASON_MAX) {
-      setProblem(`Keep the reason under ${REASON_MAX} characters.`);
+    const parsed = deleteUserBody.safeParse({ confirmEmail: typed, reason });
+    if (!parsed.success) {
+      setProblem(reasonProblem(parsed.error.issues[0]?.message));
       document.getElementById(reasonId)?.focus();
       return;
     }
-    onConfirm({ confirmEmail: typed.trim(), ...(reason.trim() ? { reason: reason.trim() } : {}) });
+    onConfirm({ confirmEmail: parsed.data.confirmEmail, ...(parsed.data.reason ? { reason: parsed.data.reason } : {}) });
   };
 
   return (

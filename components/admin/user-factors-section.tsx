@@ -2,10 +2,11 @@
 
 import { useId, useState } from "react";
 import type { AdminUserDetail, AdminUserFactor } from "@/lib/admin/get-user-detail";
+import { removeFactorBody } from "@/lib/admin/remove-factor-input";
 import { formatWhen } from "@/lib/account/session-labels";
 import { Button } from "../ui/button";
 import { ConfirmDialog } from "./confirm-dialog";
-import { failureMessage, postAdmin, REASON_MAX, userName, userRoute, useUserMutation } from "./user-actions";
+import { failureMessage, postAdmin, REASON_MAX, reasonProblem, userName, userRoute, useUserMutation } from "./user-actions";
 import { UserSection } from "./user-section";
 
 const TYPES: Record<string, string> = { totp: "Authenticator app", phone: "Phone", webauthn: "Security key" };
@@ -21,7 +22,9 @@ type Removal = { factor: AdminUserFactor; reason?: string };
 export function UserFactorsSection({ user, canRemove }: { user: AdminUserDetail; canRemove: boolean }) {
   const [target, setTarget] = useState<AdminUserFactor | null>(null);
   const [reason, setReason] = useState("");
+  const [problem, setProblem] = useState<string | null>(null);
   const reasonId = useId();
+  const problemId = useId();
   const name = userName(user);
 
   const remove = useUserMutation<Removal, unknown>(user.id, {
@@ -62,6 +65,7 @@ export function UserFactorsSection({ user, canRemove }: { user: AdminUserDetail;
                     aria-label={`Remove ${factorName(f)}`}
                     onClick={() => {
                       setReason("");
+                      setProblem(null);
                       setTarget(f);
                     }}
                   >
@@ -88,8 +92,15 @@ export function UserFactorsSection({ user, canRemove }: { user: AdminUserDetail;
           onCancel={() => setTarget(null)}
           onConfirm={() => {
             const factor = target;
+            if (!factor) return;
+            const parsed = removeFactorBody.safeParse({ factorId: factor.id, reason });
+            if (!parsed.success) {
+              setProblem(reasonProblem(parsed.error.issues[0]?.message));
+              document.getElementById(reasonId)?.focus();
+              return;
+            }
             setTarget(null);
-            if (factor) remove.mutate({ factor, ...(reason.trim() ? { reason: reason.trim().slice(0, REASON_MAX) } : {}) });
+            remove.mutate({ factor, ...(parsed.data.reason ? { reason: parsed.data.reason } : {}) });
           }}
         >
           <div className="flex flex-col gap-1">
@@ -101,10 +112,20 @@ export function UserFactorsSection({ user, canRemove }: { user: AdminUserDetail;
               type="text"
               autoComplete="off"
               value={reason}
-              maxLength={REASON_MAX}
-              onChange={(e) => setReason(e.target.value)}
-              className="rounded-lg border border-zinc-300 px-3 py-2 text-sm focus:outline-none focus-visible:ring-2 focus-visible:ring-zinc-900"
+              maxLength={REASON_MAX + 100}
+              aria-invalid={problem ? true : undefined}
+              aria-describedby={problem ? problemId : undefined}
+              onChange={(e) => {
+                setReason(e.target.value);
+                if (problem) setProblem(null);
+              }}
+              className="rounded-lg border border-zinc-300 px-3 py-2 text-sm focus:outline-none focus-visible:ring-2 focus-visible:ring-zinc-900 aria-invalid:border-red-600"
             />
+            {problem ? (
+              <p id={problemId} className="text-sm text-red-700">
+                {problem}
+              </p>
+            ) : null}
           </div>
         </ConfirmDialog>
       ) : null}

@@ -26,10 +26,10 @@ export function UserSessionsSection({ user, canRevoke }: { user: AdminUserDetail
     success: (s) => `Ended the session on ${deviceLabel(parseUserAgent(s.userAgent))}.`,
     failure: (s) => `The session on ${deviceLabel(parseUserAgent(s.userAgent))} was not ended.`,
   });
-  const endAll = useUserMutation<void, { sessionsEnded?: number }>(user.id, {
+  const endAll = useUserMutation<void, { sessionsRevoked?: number }>(user.id, {
     request: () => postAdmin(userRoute(user.id, "sessions/end-all"), {}),
     optimistic: (d) => ({ ...d, sessions: [] }),
-    success: (_v, r) => (typeof r.sessionsEnded === "number" ? `Ended ${plural(r.sessionsEnded, "session")} of ${name}.` : `Ended every session of ${name}.`),
+    success: (_v, r) => (typeof r.sessionsRevoked === "number" ? `Ended ${plural(r.sessionsRevoked, "session")} of ${name}.` : `Ended every session of ${name}.`),
     failure: () => `${name}'s sessions were not ended.`,
   });
   const busy = endOne.isPending || endAll.isPending;
