@@ -9,6 +9,7 @@ import { loadLocalStackEnv } from "../test-support/local-env";
 import { testUsers } from "../test-support/users";
 import { listUsers } from "./list-users";
 import { searchUsers, type AdminUserSearchRow, type SearchUsersInput } from "./search-users";
+import { encodeUserSearchCursor } from "./user-search-cursor";
 
 // `npm run seed:users` and the admin user search against the running local stack: 500 seeded users of their
 // own domain, the structure the triggers build for them, and searchUsers() through withRls as real staff
@@ -191,6 +192,28 @@ describe("searchUsers", () => {
 
     const byId = await searchUsers(support, { q: user.id.slice(0, 13) });
     expect(byId).toMatchObject({ ok: true, users: [expect.objectContaining({ id: user.id, email: user.email })] });
+  });
+
+  it("gives the total on every page, and after the last match", async () => {
+    const matching = seeded.filter((u) => u.mfa).sort((a, b) => (a.email < b.email ? -1 : a.email > b.email ? 1 : 0));
+    expect(matching.length).toBeGreaterThan(4);
+    const input = { q: DOMAIN, mfa: true, sort: "email", dir: "asc", pageSize: 2 } as const;
+    const first = await searchUsers(support, input);
+    if (!first.ok) throw new Error(first.error.message);
+    // A full first page: counted (exact up to 1,000, as the first test explains).
+    if (first.total.exact) expect(first.total).toEqual({ count: matching.length, exact: true });
+    expect(first.users.map((u) => u.id)).toEqual(matching.slice(0, 2).map((u) => u.id));
+    const second = await searchUsers(support, { ...input, cursor: first.nextCursor ?? undefined });
+    expect(second).toMatchObject({ ok: true, total: first.total, users: matching.slice(2, 4).map((u) => ({ id: u.id })) });
+    // A cursor after the last match holds no row to carry the total: it is counted apart.
+    const last = matching.at(-1)!;
+    const after = encodeUserSearchCursor({ sort: "email", dir: "asc", key: last.email, id: last.id });
+    expect(await searchUsers(support, { ...input, cursor: after })).toMatchObject({ ok: true, users: [], nextCursor: null, total: first.total });
+    // A first page that holds every match is its own exact total.
+    expect(await searchUsers(support, { ...input, pageSize: 100 })).toMatchObject({
+      ok: true,
+      total: { count: matching.length, exact: true },
+    });
   });
 
   it("returns the row as the dashboard shows it", async () => {

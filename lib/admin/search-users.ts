@@ -94,11 +94,14 @@ type SearchRow = {
   created_at: Date;
   last_sign_in_at: Date | null;
   cursor_key: string;
+  /** The number of matches, on every row: exact up to 1,000, an estimate beyond. */
+  total: string;
+  total_exact: boolean;
 };
 
 /**
  * One page of the admin user search in the caller's RLS-scoped transaction (`withRls`, or `withUser` with the
- * `users.read` permission). Postgres decides: private.search_users() refuses (42501) a caller whose current
+ * `users.read` permission). Postgres decides: private.search_users_page() refuses (42501) a caller whose current
  * role lacks users.read or whose session is not live. Reads private.user_directory only, never auth.users.
  * Throws a ZodError or an AppError (`invalid_input`) for invalid input.
  */
@@ -115,9 +118,12 @@ async function runSearch(tx: Tx, input: SearchUsersQuery): Promise<UserSearchPag
     provider: input.provider ?? null,
     mfa: input.mfa ?? null,
   };
+  // One call for the page and the total: private.search_users_page() counts only when the page is full or
+  // follows a cursor (counting a common term is the slow part of a search; beyond 1,000 it is estimated).
   const rows = await tx<SearchRow[]>`
-    select id, email, display_name, providers, role::text as role, banned_until, has_mfa, created_at, last_sign_in_at, cursor_key
-    from private.search_users(
+    select id, email, display_name, providers, role::text as role, banned_until, has_mfa, created_at, last_sign_in_at, cursor_key,
+           total::text as total, total_exact
+    from private.search_users_page(
       p_query => ${filters.q}::text,
       p_sort => ${input.sort}::text,
       p_descending => ${input.dir === "desc"}::boolean,
@@ -128,12 +134,14 @@ async function runSearch(tx: Tx, input: SearchUsersQuery): Promise<UserSearchPag
       p_limit => ${input.pageSize + 1}::integer,
       p_after_key => ${cursor?.key ?? null}::text,
       p_after_id => ${cursor?.id ?? null}::uuid)`;
-  // A first page that holds every match is the exact total: no second search for the count. (Counting a
-  // common term is the slow part of a search; private.search_users_count() estimates it instead.)
   let total: UserSearchPage["total"];
-  if (cursor === null && rows.length <= input.pageSize) {
-    total = { count: rows.length, exact: true };
+  const first = rows[0];
+  if (first) {
+    total = { count: Number(first.total), exact: first.total_exact };
+  } else if (cursor === null) {
+    total = { count: 0, exact: true };
   } else {
+    // No row carries the total: the cursor is past the last match.
     const [count] = await tx<{ total: string; exact: boolean }[]>`
       select total::text as total, exact
       from private.search_users_count(

@@ -118,8 +118,8 @@ export function userSearchMarkdown(s: UserSearchSummary, searches: number, ancho
 The directory is filled with \`npm run seed:users\`'s users (emails @bench.seed.test) until it holds
 ${n(small.users)} users, measured, then filled up to ${n(large.users)} and measured again; the seeded users are
 removed and the tables compacted at the end. Each sample is one page of the app's search as
-\`lib/admin/search-users.ts\` runs it: one RLS transaction as a support member, \`private.search_users()\` (25 + 1
-rows), then \`private.search_users_count()\` unless the first page held every match; ${searches} different
+\`lib/admin/search-users.ts\` runs it: one RLS transaction as a support member, \`private.search_users_page()\`
+(25 + 1 rows, and the total, counted unless the first page held every match); ${searches} different
 searches. The anchor is the Auth server's own \`GET /auth/v1/admin/users?filter=\` (${anchors} filters), the
 search Supabase Studio's users page uses. App and anchor calls are interleaved in ${large.rounds} rounds whose order
 rotates, after a warm-up, at each size: ${n(large.search.samples)} app searches and ${n(large.anchor.samples)} anchor

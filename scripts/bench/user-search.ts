@@ -8,9 +8,9 @@ import { formatMeasurementConsole, formatUserSearchConsole } from "./user-search
  * The admin user search's latency, measured next to the Auth server's own user search.
  *
  * Each sample of the app's search is what lib/admin/search-users.ts does for one page: one transaction as an
- * `authenticated` support member with verified-looking claims, private.search_users() (page size 25 + 1),
- * then private.search_users_count() unless the first page held every match. A mix of searches, in an order
- * that rotates every round. The anchor is the Auth server's GET /auth/v1/admin/users?filter= (LIKE over
+ * `authenticated` support member with verified-looking claims, private.search_users_page() (page size 25 + 1):
+ * the page and the total, counted unless the first page held every match. A mix of searches, in an order that
+ * rotates every round. The anchor is the Auth server's GET /auth/v1/admin/users?filter= (LIKE over
  * auth.users, OFFSET paging, exact count), which Supabase Studio's users page uses; its calls are
  * interleaved with the app's searches, so that background load hits both alike.
  *
@@ -194,23 +194,16 @@ export async function measureUserSearch(opts: MeasureOptions): Promise<UserSearc
         const setup = tx`select set_config('role', 'authenticated', true), set_config('request.jwt.claims', ${staff.claims}, true)`.execute();
         setup.catch(() => undefined);
         const page = (after: { key: string; id: string } | null) => tx<{ id: string; cursor_key: string }[]>`
-          select id, cursor_key from private.search_users(
+          select id, cursor_key, total, total_exact from private.search_users_page(
             p_query => ${q}::text, p_sort => ${s.sort ?? "created"}::text, p_descending => ${s.desc ?? true}::boolean,
             p_role => ${s.role ?? null}::public.app_role, p_banned => ${s.banned ?? null}::boolean,
             p_provider => ${s.provider ?? null}::text, p_has_mfa => ${s.mfa ?? null}::boolean, p_limit => ${PAGE_SIZE + 1},
             p_after_key => ${after?.key ?? null}::text, p_after_id => ${after?.id ?? null}::uuid)`;
-        const count = () => tx`select * from private.search_users_count(
-            p_query => ${q}::text, p_role => ${s.role ?? null}::public.app_role, p_banned => ${s.banned ?? null}::boolean,
-            p_provider => ${s.provider ?? null}::text, p_has_mfa => ${s.mfa ?? null}::boolean)`;
-        // As searchUsersInTx: a first page holding every match is the total; otherwise ask for the count.
+        // As searchUsersInTx: the page and its total in one call.
         const rows = await page(null);
-        if (rows.length > PAGE_SIZE) await count();
         if (s.second) {
           const last = rows[PAGE_SIZE - 1];
-          if (last) {
-            await page({ key: last.cursor_key, id: last.id });
-            await count();
-          }
+          if (last) await page({ key: last.cursor_key, id: last.id });
         }
         await setup;
       });

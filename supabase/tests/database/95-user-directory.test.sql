@@ -52,10 +52,10 @@ select matches(
 select is(
   array(select indexname::text from pg_indexes
         where schemaname = 'private' and tablename = 'user_directory'
-          and indexdef ~ 'USING gin \((email|display_name) ([a-z_]+\.)?gin_trgm_ops\)'
+          and indexdef ~ 'USING gin \((email|name_lower) ([a-z_]+\.)?gin_trgm_ops\)'
         order by 1),
   array['user_directory_email_trgm_idx', 'user_directory_name_trgm_idx'],
-  'trigram (GIN) indexes on email and name'
+  'trigram (GIN) indexes on email and the lower-cased name'
 );
 select has_index('private', 'user_directory', 'user_directory_created_idx', array['created_at', 'id'], 'keyset index on (created_at, id)');
 select has_index('private', 'user_directory', 'user_directory_email_idx', array['email', 'id'], 'keyset index on (email, id)');
