@@ -16,7 +16,8 @@ export function parseInput<S extends z.ZodType>(schema: S, raw: unknown): z.infe
  * The errors the account functions of Postgres raise, as AppErrors. 42501 means the caller's own session is
  * no longer active (ended or revoked since the guard ran, or the user was banned): the route answers 401
  * and clears the cookies. SU001 is private.assert_step_up()'s refusal of a sensitive action: 403
- * `step_up_required`. Anything else is returned as it is.
+ * `step_up_required`. ADM02: the last admin may not delete their own account (409). Anything else is returned
+ * as it is.
  */
 export function accountDbError(error: unknown): unknown {
   const stepUp = stepUpDenial(error);
@@ -24,6 +25,9 @@ export function accountDbError(error: unknown): unknown {
   const pg = postgresError(error);
   if (pg?.code === "42501") return new AppError({ code: "unauthenticated", message: "Sign in to continue" });
   if (pg?.code === "22023" && pg.message === "current_session") return currentSessionError();
+  if (pg?.code === "ADM02") {
+    return new AppError({ code: "conflict", message: "You are the last admin. Give another account the admin role before deleting yours." });
+  }
   return error;
 }
 

@@ -4,7 +4,7 @@
 begin;
 create extension if not exists pgtap with schema extensions;
 
-select plan(32);
+select plan(36);
 
 \set personas '{alice,bob,carol,dave,revoked,banned}'
 \ir fixtures/matrix.psql
@@ -54,6 +54,27 @@ select results_eq(
   $$values (pg_temp.sid('alice'), 'req-d2'::text)$$,
   'one request for alice, from her session, with the latest request id');
 select is(pg_temp.requests_of('bob'), 0, 'nothing for bob');
+
+-- The last admin cannot delete their own account: the request is refused before the Auth server is asked.
+delete from private.account_deletion_requests where user_id = pg_temp.uid('alice');
+update public.user_roles set role = 'user' where role = 'admin';
+update public.user_roles set role = 'admin' where user_id = pg_temp.uid('alice');
+select pg_temp.act_as('alice');
+select throws_ok($$select private.request_account_deletion('req-last')$$, 'ADM02', 'This user is the last admin',
+  'the last admin cannot request the deletion of their own account');
+reset role;
+select is(pg_temp.requests_of('alice'), 0, 'the refusal recorded no request');
+update public.user_roles set role = 'admin' where user_id = pg_temp.uid('dave');
+update auth.users set banned_until = now() + interval '1 day' where id = pg_temp.uid('dave');
+select pg_temp.act_as('alice');
+select throws_ok($$select private.request_account_deletion('req-last')$$, 'ADM02', 'This user is the last admin',
+  'a banned admin does not count as another admin');
+reset role;
+update auth.users set banned_until = null where id = pg_temp.uid('dave');
+select pg_temp.act_as('alice');
+select is(private.request_account_deletion('req-d2'), now(), 'with another active admin, the request is recorded');
+reset role;
+update public.user_roles set role = 'user' where user_id in (pg_temp.uid('alice'), pg_temp.uid('dave'));
 
 -- ---------------------------------------------------------------------------------------------------
 -- The deletion, as the Auth server does it (its own role)
