@@ -67,6 +67,10 @@ describe("the admin write bodies", () => {
   });
   it("delete: the typed email, compared without regard to case", () => {
     expect(deleteUserBody.safeParse({ confirmEmail: "" }).success).toBe(false);
+    for (const confirmEmail of ["a\u0000b@example.com", "ada@example.com\u0007", "ada\ud800@example.com", "a".repeat(321)]) {
+      expect(deleteUserBody.safeParse({ confirmEmail }).success, JSON.stringify(confirmEmail)).toBe(false);
+    }
+    expect(deleteUserBody.parse({ confirmEmail: " ada@example.com " })).toEqual({ confirmEmail: "ada@example.com" });
     expect(confirmsEmail(" ADA@example.com ", "ada@example.com")).toBe(true);
     expect(confirmsEmail("ada@example.co", "ada@example.com")).toBe(false);
     expect(confirmsEmail("", null)).toBe(false);
