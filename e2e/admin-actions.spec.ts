@@ -244,6 +244,8 @@ test("delete B: typed confirmation, B's data gone, the audit row remains, back t
     await dialog.getByLabel(/Reason/).fill("Asked by the user");
     await dialog.getByRole("button", { name: "Delete user" }).click();
     await page.waitForURL((url) => url.pathname === "/admin/users");
+    // The result follows the admin to the table, announced in its status region.
+    await expect(page.getByTestId("toast-status").getByTestId("toast-text")).toHaveText(`Deleted ${b.who.email.toLowerCase()}. The audit trail keeps the record.`);
 
     for (const table of ["auth.users where id", "auth.identities where user_id", "auth.sessions where user_id", "public.profiles where id", "public.user_roles where user_id"]) {
       expect(await sql(`select 1 from ${table} = $1`, [b.id]), table).toHaveLength(0);

@@ -187,10 +187,6 @@ const FORM_REDIRECTS: Record<string, { why: string; ok: (location: URL) => boole
 const SESSION_ENDING: Record<string, { why: string; personas: string[] }> = {
   // A form post of any content signs this device out (above).
   "/auth/sign-out": { why: "sign-out ignores the form's fields", personas: ["user", "admin", "mfa-pending"] },
-  // Where pages send a session that failed the guard: it clears the cookies of any session the ordinary guard
-  // refuses, and a session that still owes its code is refused by it (pages send such a session to the code
-  // prompt instead, so only a hand-made request lands here).
-  "/auth/signed-out": { why: "clears the cookies of a session the guard refuses", personas: ["mfa-pending"] },
 };
 
 

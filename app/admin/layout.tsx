@@ -2,6 +2,7 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import type { ReactNode } from "react";
 import { AdminNav } from "@/components/admin/admin-nav";
+import { ToastProvider } from "@/components/admin/toast";
 import { Providers } from "@/components/providers";
 import { staffShell } from "@/lib/admin/staff-access";
 
@@ -16,8 +17,11 @@ export default async function AdminLayout({ children }: { children: ReactNode })
   const shell = await staffShell();
   if (shell.kind === "not_found") notFound();
   if (shell.kind === "page_decides") return <Providers>{children}</Providers>;
+  // One toast region for the area: a page that navigates after an action (a deletion, a new user) flashes its
+  // result to the next page, which shows it here.
   return (
     <Providers>
+      <ToastProvider>
       <a
         href="#admin-content"
         className="sr-only rounded-lg bg-white px-4 py-2 text-sm font-medium focus:not-sr-only focus:absolute focus:top-2 focus:left-2 focus:z-10 focus:ring-2 focus:ring-zinc-900"
@@ -41,6 +45,7 @@ export default async function AdminLayout({ children }: { children: ReactNode })
           {children}
         </main>
       </div>
+      </ToastProvider>
     </Providers>
   );
 }

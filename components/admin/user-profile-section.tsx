@@ -6,7 +6,6 @@ import type { AdminUserDetail } from "@/lib/admin/get-user-detail";
 import { formatWhen } from "@/lib/account/session-labels";
 import { Avatar } from "../account/avatar";
 import { Button } from "../ui/button";
-import { useToast } from "./toast";
 import { BAN_DURATIONS, failureMessage, postAdmin, userName, userRoute, useUserMutation, AdminRequestError } from "./user-actions";
 import { UserBanDialog, type BanRequest } from "./user-ban-dialog";
 import { UserDeleteDialog, type DeleteRequest } from "./user-delete-dialog";
@@ -32,7 +31,6 @@ export function UserProfileSection({ user, canBan, canDelete }: { user: AdminUse
   const [dialog, setDialog] = useState<"ban" | "delete" | null>(null);
   const name = userName(user);
   const router = useRouter();
-  const toast = useToast();
 
   const ban = useUserMutation<BanRequest, { bannedUntil?: string | null }>(user.id, {
     request: (body) => postAdmin(userRoute(user.id, "ban"), body),
@@ -54,12 +52,13 @@ export function UserProfileSection({ user, canBan, canDelete }: { user: AdminUse
   const [deleteError, setDeleteError] = useState<string | null>(null);
   const remove = useUserMutation<DeleteRequest, unknown>(user.id, {
     request: (body) => postAdmin(userRoute(user.id, "delete"), body),
-    success: () => `Deleted ${name}.`,
+    // The admin layout's toast region stays mounted across the navigation to the table, so the result is
+    // still in view (and announced) there.
+    success: () => `Deleted ${user.email ?? name}. The audit trail keeps the record.`,
     failure: () => `${name} was not deleted.`,
     noRefresh: true,
     onSuccess: () => {
       setDialog(null);
-      toast.flash("success", `Deleted ${user.email ?? name}. The audit trail keeps the record.`);
       router.push("/admin/users");
     },
   });

@@ -19,7 +19,8 @@ export async function GET(request: NextRequest) {
   const login = new URL("/login", appOrigin);
   login.searchParams.set("reason", reason);
   login.searchParams.set("next", next);
-  const current = await authenticate();
+  // A session that still owes its second-factor code is live too: it goes back to the code prompt, signed in.
+  const current = await authenticate(undefined, { allowMfaPending: true });
   if (current.ok) return NextResponse.redirect(new URL(next, appOrigin), 303);
   return clearSessionCookies(request, noStore(NextResponse.redirect(login, 303)));
 }
