@@ -1,9 +1,16 @@
 import "server-only";
+import { can } from "../auth/permissions";
 import { searchUsersInTx, type UserSearchPage } from "./search-users";
 import { withStaffPage } from "./staff-access";
 import { readUsersPageFilters, toSearchUsersInput, usersFiltersToParams, type UsersFilters } from "./users-query";
 
-export type UsersPageData = { filters: UsersFilters; dropped: string[]; page: UserSearchPage };
+export type UsersPageData = {
+  filters: UsersFilters;
+  dropped: string[];
+  page: UserSearchPage;
+  /** Whether the viewer's role may create users (the "Create user" link); the route checks again. */
+  canCreate: boolean;
+};
 
 /**
  * The users table's first page for the state in the URL (`params`), with the guard, in one round trip; null
@@ -14,5 +21,5 @@ export async function loadUsersPage(params: URLSearchParams, path: string): Prom
   const { filters, dropped } = readUsersPageFilters(params);
   const query = usersFiltersToParams(filters).toString();
   const loaded = await withStaffPage("users.read", (tx) => searchUsersInTx(tx, toSearchUsersInput(filters)), query ? `${path}?${query}` : path);
-  return loaded && { filters, dropped, page: loaded.data };
+  return loaded && { filters, dropped, page: loaded.data, canCreate: can(loaded.auth.role, "users.create") };
 }
