@@ -16,8 +16,11 @@ type Manifest = { name: string; dependencies?: Record<string, string>; devDepend
 const readManifest = (file: string) => JSON.parse(readFileSync(join(root, file), "utf8")) as Manifest;
 const declared = (m: Manifest) => Object.keys({ ...m.dependencies, ...m.devDependencies });
 
-/** Packages the app and the stack both use and each declares; every other package of the stack is its own. */
-const SHARED = ["@supabase/ssr", "@supabase/supabase-js", "@types/node", "jose", "postgres", "vitest", "zod"];
+/**
+ * Packages the app and the stack both use and each declares; every other package of the stack is its own.
+ * otpauth is a dev tool of the app: its end-to-end tests compute TOTP codes as an authenticator app would.
+ */
+const SHARED = ["@supabase/ssr", "@supabase/supabase-js", "@types/node", "jose", "otpauth", "postgres", "vitest", "zod"];
 
 type Lockfile = { packages: Record<string, { version?: string }> };
 
