@@ -240,6 +240,7 @@ test("an admin without two-factor sees the set-up notice instead of the form, en
     await page.getByRole("link", { name: "Create user" }).click();
     await page.waitForURL((url) => url.pathname === "/admin/users/new");
     await expect(page.getByTestId("mfa-enrolment-notice")).toBeVisible();
+    await expect(page.getByTestId("mfa-enrolment-notice")).toContainText("Creating a user needs a sign-in with an authenticator app");
     await expect(form(page)).toHaveCount(0);
     const link = page.getByRole("link", { name: "Set up two-factor authentication to make changes" });
     await expect(link).toHaveAttribute("href", "/account/two-factor?next=/admin/users/new");

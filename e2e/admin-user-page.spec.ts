@@ -197,6 +197,7 @@ test("an admin without two-factor sees the set-up notice in place of every write
     await expect(page.getByRole("heading", { level: 1 })).toHaveText("Bea Target");
     const notice = page.getByTestId("mfa-enrolment-notice");
     await expect(notice).toBeVisible();
+    await expect(notice).toContainText("You can look at everything on this page meanwhile.");
     const link = notice.getByRole("link", { name: "Set up two-factor authentication to make changes" });
     await expect(link).toHaveAttribute("href", `/account/two-factor?next=/admin/users/${b.id}`);
     await expectNoWriteControls(page);

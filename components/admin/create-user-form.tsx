@@ -81,7 +81,10 @@ function CreateUser({ needsEnrolment: initialNeedsEnrolment }: { needsEnrolment:
       </div>
       {needsEnrolment ? (
         // The notice's link comes back here (/admin/users/new) once an authenticator is set up.
-        <UserWriteNotice userId="new" />
+        <UserWriteNotice
+          returnTo="/admin/users/new"
+          detail="Creating a user needs a sign-in with an authenticator app. Once it is set up, you come back to this form."
+        />
       ) : (
         <CreateUserFields onEnrolmentRequired={() => setNeedsEnrolment(true)} />
       )}

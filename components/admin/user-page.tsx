@@ -84,7 +84,12 @@ function UserPageContent({ initial, initialAudit, viewer }: Props) {
             {user.email ?? "No email"} · <span className="font-mono text-xs">{user.id}</span>
           </p>
         </div>
-        {anyWrite && needsEnrolment ? <UserWriteNotice userId={user.id} /> : null}
+        {anyWrite && needsEnrolment ? (
+          <UserWriteNotice
+            returnTo={`/admin/users/${user.id}`}
+            detail="Changes to users need a sign-in with an authenticator app. You can look at everything on this page meanwhile."
+          />
+        ) : null}
         <UserProfileSection user={user} canBan={may.ban} canDelete={may.delete} />
         <UserRoleSection user={user} canAssign={may.assign} />
         <UserIdentitiesSection user={user} />

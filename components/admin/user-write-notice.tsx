@@ -2,11 +2,11 @@ import Link from "next/link";
 
 /**
  * In place of the write controls, for an admin without a verified authenticator: every admin write needs a
- * two-factor session, so the way forward is to set one up, then come back here.
+ * two-factor session, so the way forward is to set one up, then come back to `returnTo`.
  */
-export function UserWriteNotice({ userId }: { userId: string }) {
-  // userId is a validated uuid: the path needs no escaping.
-  const href = `/account/two-factor?next=/admin/users/${userId}`;
+export function UserWriteNotice({ returnTo, detail }: { returnTo: `/admin/${string}`; detail: string }) {
+  // returnTo is an admin path built from a validated uuid or a fixed segment: it needs no escaping.
+  const href = `/account/two-factor?next=${returnTo}`;
   return (
     <div className="rounded-lg border border-amber-200 bg-amber-50 px-4 py-3 text-sm text-amber-900" data-testid="mfa-enrolment-notice">
       <p className="font-medium">
@@ -14,7 +14,7 @@ export function UserWriteNotice({ userId }: { userId: string }) {
           Set up two-factor authentication to make changes
         </Link>
       </p>
-      <p className="mt-1">Changes to users need a sign-in with an authenticator app. You can look at everything on this page meanwhile.</p>
+      <p className="mt-1">{detail}</p>
     </div>
   );
 }
