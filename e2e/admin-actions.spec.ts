@@ -1,3 +1,4 @@
+import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import AxeBuilder from "@axe-core/playwright";
 import { expect, test, type Browser, type BrowserContext, type Page } from "@playwright/test";
 import { TOTP } from "otpauth";
@@ -302,6 +303,76 @@ test("self-ban, self-demotion and self-deletion are refused with the server's me
     expect((await page.goto(`/admin/users/${admin.id}`))?.status()).toBe(200);
   } finally {
     await admin.context.close();
+  }
+});
+
+// The last-admin rule is about the whole database, so this test makes its admin the only one: every other
+// admin is made `support` for its length (tests run one at a time) and given the role back afterwards. The
+// ids are written down first, so that a run stopped half-way gives them back at the start of the next one.
+const PARKED_ADMINS = ".stack/e2e-parked-admins.json";
+
+async function restoreParkedAdmins(): Promise<void> {
+  if (!existsSync(PARKED_ADMINS)) return;
+  const ids = JSON.parse(readFileSync(PARKED_ADMINS, "utf8")) as string[];
+  await sql("update public.user_roles set role = 'admin' where user_id = any($1::text[]::uuid[])", [`{${ids.join(",")}}`]);
+  rmSync(PARKED_ADMINS);
+}
+
+async function parkOtherAdmins(keep: string): Promise<string[]> {
+  await restoreParkedAdmins();
+  const others = await sql<{ id: string }>("select user_id::text as id from public.user_roles where role = 'admin' and user_id <> $1", [keep]);
+  const ids = others.map((o) => o.id);
+  writeFileSync(PARKED_ADMINS, JSON.stringify(ids));
+  await sql("update public.user_roles set role = 'support' where user_id = any($1::text[]::uuid[])", [`{${ids.join(",")}}`]);
+  return ids;
+}
+
+test("removing the last admin is refused: the only admin left cannot delete their own account, with a clear message", async ({ browser }) => {
+  const admin = await adminWithTotp(browser, "act-last-admin");
+  const page = admin.page;
+  const confirmation = page.getByRole("textbox", { name: "Type DELETE to confirm" });
+  let second: Browsing | undefined;
+  try {
+    await parkOtherAdmins(admin.id);
+    const [{ admins } = { admins: -1 }] = await sql<{ admins: number }>("select count(*)::int as admins from public.user_roles where role = 'admin'");
+    expect(admins).toBe(1);
+
+    // Signed in at AAL2 with a factor: no step-up stands in the way, only the rule.
+    await page.goto("/account/delete");
+    await expect(page.getByTestId("step-up-prompt")).toHaveCount(0);
+    await confirmation.fill("DELETE");
+    await page.getByRole("button", { name: "Delete my account" }).click();
+    await expect(page.getByTestId("delete-alert")).toHaveText(
+      "Your account was not deleted. You are the last admin. Give another account the admin role before deleting yours.",
+    );
+    await expect(page).toHaveURL(/\/account\/delete$/);
+    const [state] = await sql<{ role: string; users: number }>(
+      "select r.role::text as role, (select count(*)::int from auth.users where id = $1::uuid) as users from public.user_roles r where r.user_id = $1::uuid",
+      [admin.id],
+    );
+    expect(state).toEqual({ role: "admin", users: 1 });
+    const [{ rows } = { rows: -1 }] = await sql<{ rows: number }>(
+      "select count(*)::int as rows from public.audit_events where target_user_id = $1::uuid and action = 'account.delete'",
+      [admin.id],
+    );
+    expect(rows).toBe(0);
+    // Still signed in, still an admin.
+    expect((await page.goto(`/admin/users/${admin.id}`))?.status()).toBe(200);
+
+    // With another admin, the same deletion goes through: the rule was what refused it.
+    await restoreParkedAdmins();
+    second = await person(browser, "act-last-admin-2", "Second Admin");
+    await setRole(second.id, "admin");
+    await page.goto("/account/delete");
+    await confirmation.fill("DELETE");
+    await page.getByRole("button", { name: "Delete my account" }).click();
+    await page.waitForURL("**/goodbye");
+    const [{ users } = { users: -1 }] = await sql<{ users: number }>("select count(*)::int as users from auth.users where id = $1::uuid", [admin.id]);
+    expect(users).toBe(0);
+  } finally {
+    await restoreParkedAdmins();
+    await admin.context.close();
+    await second?.context.close();
   }
 });
 
