@@ -352,9 +352,9 @@ function report(
     results.map((r) => [
       `\`${r.variant}\``,
       {
-        session: "middleware `getClaims()` + `withUser()`: local ES256 check, then one RLS transaction that starts with the session check (`private.assert_session`) and reads the profile",
-        "no-auth": "no session cookie, no guard; the same profile query through `withRls` (matches no row)",
-        "get-user": "middleware `getClaims()` + `supabase.auth.getUser()` (Auth server `GET /user`) + profile through `withRls`",
+        session: "middleware `getClaims()` + `withUser()`: local ES256 check, then one RLS transaction that starts with the session check (`private.assert_session`) and reads what `/account` reads (profile and linked identities)",
+        "no-auth": "no session cookie, no guard; the same queries through `withRls` (match no row)",
+        "get-user": "middleware `getClaims()` + `supabase.auth.getUser()` (Auth server `GET /user`) + the same queries through `withRls`",
       }[r.variant],
       ms(r.p50),
       ms(r.p90),

@@ -1,22 +1,22 @@
 import "server-only";
 import { decodeJwt } from "jose";
-import { getProfile, readProfile, type Profile } from "../account/get-profile";
+import { getAccountProfile, readAccountProfile, type AccountProfile } from "../account/get-account-profile";
 import { withUser, type AuthContext } from "../auth/guard";
 import type { JwtClaims } from "../db/rls";
 import { AppError } from "../errors";
 import { createClient } from "../supabase/server";
 import type { BenchVariant } from "./variants";
 
-export type BenchProfile = { name: string; email: string; role: string; memberSince: string };
+export type BenchProfile = { name: string; email: string; role: string; identities: string };
 
 const NIL = "00000000-0000-0000-0000-000000000000";
 
-function toBenchProfile(profile: Profile | null, email: string, role: string): BenchProfile {
+function toBenchProfile(profile: AccountProfile, role: string): BenchProfile {
   return {
-    name: profile?.displayName ?? "Guest",
-    email: email || "—",
+    name: profile.displayName ?? "Guest",
+    email: profile.email || "—",
     role,
-    memberSince: profile ? profile.createdAt.slice(0, 10) : "—",
+    identities: profile.identities.map((i) => i.provider).join(", ") || "—",
   };
 }
 
@@ -41,16 +41,18 @@ async function getUserContext(): Promise<AuthContext> {
   return { userId: claims.sub, sessionId: claims.session_id, email: data.user.email ?? "", role: "user", claims: claims as AuthContext["claims"] };
 }
 
-/** The data of the benchmark page for one variant; see ./variants.ts for what each one measures. */
+/**
+ * The data of the benchmark page for one variant; see ./variants.ts for what each one measures. Each reads
+ * what /account reads (app/account/page.tsx): the profile row and the linked identities, in one round trip.
+ */
 export async function loadBenchProfile(variant: BenchVariant): Promise<BenchProfile> {
   if (variant === "no-auth") {
-    return toBenchProfile(await getProfile(anonymousContext()), "", "—");
+    return toBenchProfile(await getAccountProfile(anonymousContext()), "—");
   }
   if (variant === "session") {
-    // As app/account/page.tsx reads it: the guard's check and the profile query in one transaction.
-    const { auth, data } = await withUser((tx, user) => readProfile(tx, user.userId), { next: "/account" });
-    return toBenchProfile(data, auth.email, auth.role);
+    // As app/account/page.tsx reads it: the guard's check and the page's queries in one transaction.
+    const { auth, data } = await withUser((tx, user) => readAccountProfile(tx, user), { next: "/account" });
+    return toBenchProfile(data, auth.role);
   }
-  const auth = await getUserContext();
-  return toBenchProfile(await getProfile(auth), auth.email, "—");
+  return toBenchProfile(await getAccountProfile(await getUserContext()), "—");
 }

@@ -1,11 +1,12 @@
 /**
  * The variants of the benchmark page (`npm run bench`): the same page and markup, authenticated three ways.
+ * All three read what /account reads: the profile row and the linked identities.
  * - `session`: the app's session layer as the account page uses it — withUser(): ES256 verified locally,
- *   then one RLS transaction that starts with the session, ban and role check and reads the profile.
- * - `no-auth`: no session and no guard; the same profile query through withRls with claims that match no
+ *   then one RLS transaction that starts with the session, ban and role check and reads the page's data.
+ * - `no-auth`: no session and no guard; the same queries through withRls with claims that match no
  *   session, so the page makes the same database round trips and finds nothing.
- * - `get-user`: the getUser pattern — the Auth server's `GET /user` on every request, then the profile
- *   through withRls.
+ * - `get-user`: the getUser pattern — the Auth server's `GET /user` on every request, then the same
+ *   queries through withRls.
  */
 export const BENCH_VARIANTS = ["session", "no-auth", "get-user"] as const;
 export type BenchVariant = (typeof BENCH_VARIANTS)[number];

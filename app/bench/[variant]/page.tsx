@@ -23,8 +23,8 @@ export default async function BenchPage({ params }: { params: Promise<{ variant:
           <dd data-testid="bench-email">{profile.email}</dd>
           <dt className="text-zinc-500">Role</dt>
           <dd data-testid="bench-role">{profile.role}</dd>
-          <dt className="text-zinc-500">Member since</dt>
-          <dd>{profile.memberSince}</dd>
+          <dt className="text-zinc-500">Linked identities</dt>
+          <dd data-testid="bench-identities">{profile.identities}</dd>
         </dl>
       </Card>
     </PageShell>
