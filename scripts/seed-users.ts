@@ -241,7 +241,7 @@ function seconds(since: number): string {
 
 /**
  * Adds `count` users @`domain`, numbered after those already there; returns how long the writes took (the
- * batches and the `analyze` that follows, not the summary query).
+ * batches and the `vacuum (analyze)` that follows, not the summary query).
  */
 export async function seed(sql: Sql, { count, domain }: Pick<Options, "count" | "domain">, log: Log = stdout): Promise<{ created: number; seconds: number }> {
   assertLocal(sql);
@@ -262,8 +262,10 @@ export async function seed(sql: Sql, { count, domain }: Pick<Options, "count" | 
     }
   };
   await Promise.all(Array.from({ length: CONNECTIONS }, worker));
-  // Fresh statistics, so that the search's estimated counts and plans see the new users at once.
-  await sql`analyze auth.users, auth.identities, auth.mfa_factors, public.profiles, public.user_roles, private.user_directory`;
+  // As after any bulk load: fresh statistics, so that the search's estimated counts and plans see the new
+  // users at once, and the visibility map set, which the search's index-only scans read (autovacuum would set
+  // it within minutes).
+  await sql`vacuum (analyze) auth.users, auth.identities, auth.mfa_factors, public.profiles, public.user_roles, private.user_directory`;
   const elapsed = (performance.now() - started) / 1000;
   const [summary] = await sql<{ users: number; banned: number; mfa: number; staff: number; both: number }[]>`
     select count(*)::int as users,

@@ -115,8 +115,9 @@ export function userSearchMarkdown(s: UserSearchSummary, searches: number, ancho
     : "";
   return `## Admin user search: ${n(small.users)} and ${n(large.users)} users
 
-The directory is filled with \`npm run seed:users\`'s users (emails @bench.seed.test) until it holds
-${n(small.users)} users, measured, then filled up to ${n(large.users)} and measured again; the seeded users are
+The directory is filled with \`npm run seed:users\`'s users (emails @bench.seed.test; each seed ends with
+\`vacuum (analyze)\`, as a bulk load should) until it holds ${n(small.users)} users, measured, then filled up to
+${n(large.users)} and measured again; the seeded users are
 removed and the tables compacted at the end. Each sample is one page of the app's search as
 \`lib/admin/search-users.ts\` runs it: one RLS transaction as a support member, \`private.search_users_page()\`
 (25 + 1 rows, and the total, counted unless the first page held every match); ${searches} different

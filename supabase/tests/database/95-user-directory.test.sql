@@ -4,7 +4,7 @@
 begin;
 create extension if not exists pgtap with schema extensions;
 
-select plan(75);
+select plan(76);
 
 \ir fixtures/matrix.psql
 
@@ -57,10 +57,22 @@ select is(
   array['user_directory_email_trgm_idx', 'user_directory_name_trgm_idx'],
   'trigram (GIN) indexes on email and the lower-cased name'
 );
-select has_index('private', 'user_directory', 'user_directory_created_idx', array['created_at', 'id'], 'keyset index on (created_at, id)');
-select has_index('private', 'user_directory', 'user_directory_email_idx', array['email', 'id'], 'keyset index on (email, id)');
+select has_index('private', 'user_directory', 'user_directory_created_idx', array['created_at', 'id', 'email', 'name_lower'],
+  'keyset index on (created_at, id), carrying email and name_lower');
+select has_index('private', 'user_directory', 'user_directory_email_idx', array['email', 'id', 'name_lower'],
+  'keyset index on (email, id), carrying name_lower');
 select has_index('private', 'user_directory', 'user_directory_last_sign_in_idx',
-  array['COALESCE(last_sign_in_at, ''-infinity''::timestamp with time zone)', 'id'], 'keyset index on (last sign-in or -infinity, id)');
+  array['COALESCE(last_sign_in_at, ''-infinity''::timestamp with time zone)', 'id', 'last_sign_in_at', 'email', 'name_lower'],
+  'keyset index on (last sign-in or -infinity, id), carrying last_sign_in_at, email and name_lower');
+-- A search tests its term against the carried columns in the index alone (index-only scan); they are not part
+-- of the key, so the order is (sort value, id) and nothing else.
+select is(
+  (select array_agg(c.relname::text || ' ' || i.indnkeyatts || '/' || i.indnatts order by c.relname) from pg_index i
+   join pg_class c on c.oid = i.indexrelid
+   where c.relname in ('user_directory_created_idx', 'user_directory_email_idx', 'user_directory_last_sign_in_idx')),
+  array['user_directory_created_idx 2/4', 'user_directory_email_idx 2/3', 'user_directory_last_sign_in_idx 2/5'],
+  'the keyset indexes are keyed on (sort value, id); the searched columns are included, not keys'
+);
 select fk_ok('private', 'user_directory', 'id', 'auth', 'users', 'id', 'each row belongs to a user');
 select is(
   (select confdeltype from pg_constraint where conrelid = 'private.user_directory'::regclass and contype = 'f'), 'c',

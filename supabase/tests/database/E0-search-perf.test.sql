@@ -7,7 +7,7 @@
 begin;
 create extension if not exists pgtap with schema extensions;
 
-select plan(44);
+select plan(45);
 
 \ir fixtures/matrix.psql
 
@@ -274,6 +274,11 @@ select is(
     'user_directory_mfa_last_sign_in_idx: has_mfa'
   ],
   'partial indexes for the banned and MFA filters, one per sort'
+);
+select ok(
+  (select reloptions @> array['autovacuum_vacuum_scale_factor=0.01', 'autovacuum_vacuum_insert_scale_factor=0.01']
+   from pg_class where oid = 'private.user_directory'::regclass),
+  'user_directory is vacuumed after 1 % of its rows changed, keeping the visibility map the index-only scans read'
 );
 select is(
   (select array_agg(attname::text || '=' || attstattarget order by attname) from pg_attribute
