@@ -81,7 +81,7 @@ describe("formatting", () => {
     const s = summarizeUserSearch(bench(measurement(100_000, [3, 9], [60, 100])), 2);
     const md = userSearchMarkdown(s, 10, 5);
     expect(md).toMatch(/^## Admin user search: 1,000 and 100,000 users/);
-    expect(md).toContain("| app: `private.search_users()` (+ count) | 2.00 ms | 4.00 ms | 3.00 ms | 9.00 ms | 1.50× — met | 2.25× — **missed** |");
+    expect(md).toContain("| app: `private.search_users_page()` | 2.00 ms | 4.00 ms | 3.00 ms | 9.00 ms | 1.50× — met | 2.25× — **missed** |");
     expect(md).toContain("| anchor: Auth `GET /admin/users?filter=` | 3.00 ms | 5.00 ms | 60.00 ms | 100.00 ms | 20.00× | 20.00× |");
     expect(md).toContain("| everyone, newest first | 2.00 ms | 3.00 ms | 1.50× |");
     expect(md).toContain("| anchor, `filter=gr` | 3.00 ms | 60.00 ms | 20.00× |");
